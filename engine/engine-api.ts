@@ -1,0 +1,174 @@
+/**
+ * What the server calls on the engine: the follow lifecycle, the guest's status and history, the
+ * catch-up preview and the guest's event stream. The engine implements it over the store; the
+ * server's tests may implement it with a fake.
+ */
+
+export type FollowState = 'active' | 'paused' | 'stopped';
+
+export type StopReason =
+  | 'stopped_by_user'
+  | 'switched'
+  | 'jam_ended'
+  | 'max_duration'
+  | 'target_not_found'
+  | 'target_private'
+  | 'auth_revoked';
+
+export type PauseReason = 'user' | 'already_scrobbling';
+
+/** How a mirrored row looks to the guest. `held`: waiting for the daily cap to reset. */
+export type ScrobbleStatus = 'pending' | 'mirrored' | 'ignored' | 'held';
+
+export type EngineErrorCode =
+  | 'INVALID_STATE'
+  | 'INVALID_REQUEST'
+  | 'TARGET_NOT_FOUND'
+  | 'TARGET_PRIVATE'
+  | 'TARGET_IS_SELF'
+  | 'RATE_LIMIT'
+  | 'LASTFM_ERROR'
+  | 'AUTH_REQUIRED';
+
+/** A refusal with a stable code the server maps onto its HTTP error. */
+export class EngineError extends Error {
+  override readonly name = 'EngineError';
+  constructor(
+    readonly code: EngineErrorCode,
+    message: string,
+    readonly details?: string,
+  ) {
+    super(message);
+  }
+}
+
+export interface StartFollowOptions {
+  /** Mirror the host's now-playing onto the guest's profile (default true). */
+  mirrorNowPlaying?: boolean;
+  /** Catch-up: open the first window at this time (ms), at most 12 h back. */
+  catchUpFrom?: number;
+}
+
+export interface FollowSummary {
+  followId: number;
+  hostUsername: string;
+  state: FollowState;
+}
+
+export interface TrackView {
+  artist: string;
+  track: string;
+  album: string;
+  imageUrl: string | null;
+}
+
+export interface RecentScrobbleView extends TrackView {
+  /** UNIX seconds. */
+  timestamp: number;
+  status: ScrobbleStatus;
+}
+
+export interface StatusView {
+  state: FollowState | 'not_started';
+  followId: number | null;
+  targetUsername: string | null;
+  mirrorNowPlaying: boolean;
+  scrobbleCount: number;
+  recentScrobbles: RecentScrobbleView[];
+  /** ms since epoch. */
+  lastPollAt: number | null;
+  nowPlaying: TrackView | null;
+  stopReason: StopReason | null;
+  pauseReason: PauseReason | null;
+  /** ms; set while the daily scrobble cap holds this guest's rows. */
+  heldUntil: number | null;
+  startedAt: number | null;
+}
+
+export interface WindowView {
+  openedAt: number;
+  closedAt: number | null;
+}
+
+export interface HistoryEntry {
+  followId: number;
+  targetUsername: string;
+  state: FollowState;
+  startedAt: number;
+  stoppedAt: number | null;
+  stopReason: StopReason | null;
+  mirroredCount: number;
+  ignoredCount: number;
+  pendingCount: number;
+  windows: WindowView[];
+}
+
+export interface HistoryScrobble extends TrackView {
+  timestamp: number;
+  status: ScrobbleStatus;
+  ignoredCode: number | null;
+  ignoredMessage: string | null;
+  attempts: number;
+  settledAt: number | null;
+}
+
+export interface HistoryDetail {
+  entry: HistoryEntry;
+  scrobbles: HistoryScrobble[];
+  page: number;
+  perPage: number;
+  total: number;
+}
+
+export interface CatchUpPreview {
+  targetUsername: string;
+  /** ms: where the window would open. */
+  since: number;
+  scrobbles: Array<TrackView & { timestamp: number }>;
+  /** How many host scrobbles lie in range before capping. */
+  total: number;
+  capped: boolean;
+}
+
+export type EngineEventType = 'mirrored' | 'ignored' | 'now_playing' | 'state_changed' | 'held';
+
+/** One event of a guest's stream; `id` increases and resumes a stream (SSE Last-Event-ID). */
+export interface EngineEventRecord {
+  id: number;
+  type: EngineEventType;
+  payload: Record<string, unknown>;
+  at: number;
+}
+
+export interface EngineApi {
+  startFollow(
+    guestId: number,
+    hostUsername: string,
+    opts?: StartFollowOptions,
+  ): Promise<FollowSummary>;
+  pause(guestId: number): Promise<FollowSummary>;
+  resume(guestId: number): Promise<FollowSummary>;
+  stop(guestId: number): Promise<FollowSummary>;
+  status(guestId: number): Promise<StatusView>;
+  history(guestId: number): Promise<HistoryEntry[]>;
+  historyDetail(
+    guestId: number,
+    followId: number,
+    page: number,
+    perPage: number,
+  ): Promise<HistoryDetail | null>;
+  catchUpPreview(guestId: number, hostUsername: string, since: number): Promise<CatchUpPreview>;
+  /**
+   * Delivers the guest's events with id > `afterId` (replayed from the store), then live ones,
+   * until the returned function is called.
+   */
+  subscribe(
+    guestId: number,
+    afterId: number | null,
+    onEvent: (e: EngineEventRecord) => void,
+  ): Promise<() => void>;
+  /** The guest signed in again: rows held by a revoked key may be sent. */
+  accountReauthorized(guestId: number): Promise<void>;
+  /** The guest disconnected Lasso: stop the follow for good. */
+  accountDisconnected(guestId: number): Promise<void>;
+}

@@ -1,0 +1,57 @@
+/**
+ * What the HTTP app is built from. Effects (clock, logger, metrics, Last.fm, store, engine) are
+ * created once in `main.ts` and passed in here, so tests build the app with fakes.
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type {
+  FastifyBaseLogger,
+  FastifyInstance,
+  FastifyReply,
+  FastifyRequest,
+  RawServerDefault,
+} from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import type { LastfmApi } from '../lastfm/types.js';
+import type { Clock } from '../lib/clock.js';
+import type { Config } from './config.js';
+import type { Logger } from './logger.js';
+import type { Metrics } from './metrics.js';
+import type { RateLimits } from './security.js';
+
+/** Whether the app can serve: database reachable, migrations applied, not shutting down. */
+export type Readiness = { ready: true } | { ready: false; details: string };
+
+/** The Fastify instance routes see: zod schemas type the request and check the reply. */
+export type ZodApp = FastifyInstance<
+  RawServerDefault,
+  IncomingMessage,
+  ServerResponse,
+  FastifyBaseLogger,
+  ZodTypeProvider
+>;
+
+/** A group of routes (one file under `routes/`), registered after the core layers. */
+export type RouteModule<D extends AppDeps = AppDeps> = (
+  app: ZodApp,
+  deps: D,
+) => Promise<void> | void;
+
+/** Everything `buildApp` needs. Store/engine seams are added here when their routes arrive. */
+export interface AppDeps {
+  config: Config;
+  logger: Logger;
+  metrics: Metrics;
+  clock: Clock;
+  /** Asked by GET /readyz. Details it returns are shown; a thrown error is only logged. */
+  readiness: () => Promise<Readiness>;
+  /** The Last.fm client (the real one, or pointed at the emulator). */
+  lastfm?: LastfmApi;
+  /** Route modules to register, in order, after the core and ops routes. */
+  routes?: readonly RouteModule[];
+  /** Serves paths outside /api that no route matched (the web app's index.html). */
+  notFoundFallback?: (request: FastifyRequest, reply: FastifyReply) => unknown;
+  /** Defaults to `DEFAULT_RATE_LIMITS`; tests pass small ones. */
+  rateLimits?: RateLimits;
+  /** Origins accepted by the origin check besides PUBLIC_URL's. */
+  extraOrigins?: readonly string[];
+}

@@ -1,0 +1,85 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import type { ZodApp } from './deps.js';
+import { createLogger, memoryDestination, redactUrl } from './logger.js';
+import { COOKIE_NAME } from './session-cookie.js';
+import { buildTestApp, TEST_SESSION_SECRET, testConfig } from './test-support/app.js';
+
+const SESSION_KEY = 'd580d57f32848f5dcf574d1ce18d78b2';
+const TOKEN = 'FyEklwB1ZLpvFYd1BvBO76rzRWz4ThuT';
+const COOKIE_ID = 'Q2xhc3NpZmllZC1zZXNzaW9uLWlkLTEyMzQ1Njc4OTAxMjM';
+
+function capture(level: 'debug' | 'info' = 'debug') {
+  const dest = memoryDestination();
+  return { dest, log: createLogger({ logLevel: level }, dest) };
+}
+
+describe('createLogger', () => {
+  it('writes Cloud Logging severities and a message field', () => {
+    const { dest, log } = capture();
+    log.debug('d');
+    log.info('i');
+    log.warn('w');
+    log.error('e');
+    log.fatal('f');
+    expect(dest.lines().map((l) => [l.severity, l.message])).toEqual([
+      ['DEBUG', 'd'],
+      ['INFO', 'i'],
+      ['WARNING', 'w'],
+      ['ERROR', 'e'],
+      ['CRITICAL', 'f'],
+    ]);
+    expect(dest.lines()[0]?.time).toMatch(/^\d{4}-\d\d-\d\dT/);
+  });
+
+  it('hides secrets wherever they sit in a logged object', () => {
+    const { dest, log } = capture();
+    log.info(
+      {
+        sk: SESSION_KEY,
+        token: TOKEN,
+        account: { sessionKey: SESSION_KEY, session_key: SESSION_KEY },
+        call: {
+          params: { sk: SESSION_KEY, api_sig: 'c0ffee11c0ffee11c0ffee11c0ffee11', token: TOKEN },
+        },
+        config: testConfig(),
+        headers: { cookie: `${COOKIE_NAME}=${COOKIE_ID}` },
+      },
+      'all the secrets',
+    );
+    const text = dest.text();
+    for (const secret of [SESSION_KEY, TOKEN, 'c0ffee11', TEST_SESSION_SECRET, COOKIE_ID]) {
+      expect(text).not.toContain(secret);
+    }
+    expect(text).toContain('[REDACTED]');
+  });
+
+  it('hides secret query parameters in URLs', () => {
+    expect(redactUrl(`/api/auth/callback?token=${TOKEN}&state=abc`)).toBe(
+      '/api/auth/callback?token=[REDACTED]&state=[REDACTED]',
+    );
+    expect(redactUrl(`/2.0/?method=track.scrobble&sk=${SESSION_KEY}&api_sig=x&format=json`)).toBe(
+      '/2.0/?method=track.scrobble&sk=[REDACTED]&api_sig=[REDACTED]&format=json',
+    );
+  });
+});
+
+describe('request logs', () => {
+  let app: ZodApp | undefined;
+  afterEach(async () => {
+    await app?.close();
+    app = undefined;
+  });
+
+  it('never contain the cookie, the auth token or the state', async () => {
+    const built = await buildTestApp();
+    app = built.app;
+    await app.inject({
+      url: `/api/auth/callback?token=${TOKEN}&state=state-value-123456`,
+      headers: { cookie: `${COOKIE_NAME}=${COOKIE_ID}; lasso_auth_state=state-value-123456` },
+    });
+    const text = built.logs.text();
+    expect(text).toContain('/api/auth/callback?token=[REDACTED]');
+    for (const secret of [TOKEN, COOKIE_ID, 'state-value-123456'])
+      expect(text).not.toContain(secret);
+  });
+});

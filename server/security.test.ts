@@ -1,0 +1,244 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { z } from 'zod';
+import type { RouteModule, ZodApp } from './deps.js';
+import { COOKIE_NAME } from './session-cookie.js';
+import { buildTestApp, sameOrigin, TEST_ORIGIN, testConfig } from './test-support/app.js';
+
+const routes: RouteModule = (app) => {
+  app.post('/api/test/action', async () => ({ success: true }));
+  app.post(
+    '/api/test/echo',
+    { schema: { body: z.object({ value: z.string() }) } },
+    async (request) => ({ value: request.body.value }),
+  );
+  app.get('/api/test/read', async () => ({ ok: true }));
+};
+
+let app: ZodApp | undefined;
+afterEach(async () => {
+  await app?.close();
+  app = undefined;
+});
+
+async function build(overrides: Parameters<typeof buildTestApp>[0] = {}) {
+  const built = await buildTestApp({ routes: [routes], ...overrides });
+  app = built.app;
+  return built.app;
+}
+
+function csp(header: string | string[] | number | undefined): Map<string, string> {
+  const directives = new Map<string, string>();
+  for (const part of String(header).split(';')) {
+    const [name, ...values] = part.trim().split(/\s+/);
+    if (name) directives.set(name, values.join(' '));
+  }
+  return directives;
+}
+
+describe('security headers', () => {
+  it('sends a strict CSP: no inline script, no framing, Last.fm images allowed', async () => {
+    const app = await build();
+    const res = await app.inject({ url: '/healthz' });
+    const policy = csp(res.headers['content-security-policy']);
+    expect(policy.get('default-src')).toBe("'self'");
+    expect(policy.get('script-src')).toBe("'self'");
+    expect(policy.get('script-src-attr')).toBe("'none'");
+    expect(String(res.headers['content-security-policy'])).not.toContain('unsafe-inline');
+    expect(policy.get('frame-ancestors')).toBe("'none'");
+    expect(policy.get('img-src')).toContain('https://lastfm.freetls.fastly.net');
+    expect(policy.get('form-action')).toBe("'self' https://www.last.fm");
+    expect(res.headers['referrer-policy']).toBe('same-origin');
+    expect(res.headers['x-content-type-options']).toBe('nosniff');
+    expect(res.headers['x-frame-options']).toBe('DENY');
+  });
+
+  it('sends HSTS only in production', async () => {
+    const dev = await build();
+    expect(
+      (await dev.inject({ url: '/healthz' })).headers['strict-transport-security'],
+    ).toBeUndefined();
+    await dev.close();
+    const prod = await build({
+      config: testConfig({
+        ENVIRONMENT: 'production',
+        PUBLIC_URL: 'https://lasso.example',
+        LASTFM_API_KEY: 'key',
+        LASTFM_API_SECRET: 'secret',
+      }),
+    });
+    const res = await prod.inject({ url: '/healthz' });
+    expect(res.headers['strict-transport-security']).toMatch(/max-age=31536000/);
+    expect(csp(res.headers['content-security-policy']).has('upgrade-insecure-requests')).toBe(true);
+  });
+});
+
+describe('origin check', () => {
+  it('allows a same-origin POST', async () => {
+    const app = await build();
+    const res = await app.inject({
+      method: 'POST',
+      url: '/api/test/action',
+      headers: { origin: TEST_ORIGIN },
+    });
+    expect(res.statusCode).toBe(200);
+  });
+
+  it('falls back to the Referer when there is no Origin', async () => {
+    const app = await build();
+    const ok = await app.inject({
+      method: 'POST',
+      url: '/api/test/action',
+      headers: { referer: `${TEST_ORIGIN}/j/maya?x=1` },
+    });
+    expect(ok.statusCode).toBe(200);
+    const bad = await app.inject({
+      method: 'POST',
+      url: '/api/test/action',
+      headers: { referer: 'https://evil.example/lasso.test' },
+    });
+    expect(bad.statusCode).toBe(403);
+  });
+
+  it('refuses cross-origin, "null" and origin-less state-changing requests', async () => {
+    const app = await build();
+    for (const headers of [
+      { origin: 'https://evil.example' },
+      { origin: 'http://lasso.test.evil.example' },
+      { origin: 'null' },
+      { origin: 'https://evil.example', referer: `${TEST_ORIGIN}/` },
+      {},
+    ]) {
+      for (const method of ['POST', 'PUT', 'PATCH', 'DELETE'] as const) {
+        const res = await app.inject({ method, url: '/api/test/action', headers });
+        expect(res.statusCode, `${method} ${JSON.stringify(headers)}`).toBe(403);
+        expect(res.json()).toEqual({
+          error: 'This request must come from the Lasso app itself',
+          code: 'FORBIDDEN_ORIGIN',
+        });
+      }
+    }
+  });
+
+  it('lets reads through from anywhere', async () => {
+    const app = await build();
+    const res = await app.inject({
+      url: '/api/test/read',
+      headers: { origin: 'https://evil.example' },
+    });
+    expect(res.statusCode).toBe(200);
+  });
+
+  it('accepts extra origins when configured', async () => {
+    const app = await build({ extraOrigins: ['http://localhost:5173'] });
+    const res = await app.inject({
+      method: 'POST',
+      url: '/api/test/action',
+      headers: { origin: 'http://localhost:5173' },
+    });
+    expect(res.statusCode).toBe(200);
+  });
+});
+
+describe('JSON bodies', () => {
+  it('accepts a JSON body', async () => {
+    const app = await build();
+    const res = await app.inject({
+      method: 'POST',
+      url: '/api/test/echo',
+      headers: sameOrigin({ 'content-type': 'application/json; charset=utf-8' }),
+      payload: { value: 'x' },
+    });
+    expect(res.json()).toEqual({ value: 'x' });
+  });
+
+  it('refuses form and text bodies with 415 INVALID_REQUEST', async () => {
+    const app = await build();
+    for (const [type, payload] of [
+      ['text/plain', '{"value":"x"}'],
+      ['application/x-www-form-urlencoded', 'value=x'],
+      ['multipart/form-data; boundary=x', '--x--'],
+    ] as const) {
+      const res = await app.inject({
+        method: 'POST',
+        url: '/api/test/echo',
+        headers: { origin: TEST_ORIGIN, 'content-type': type },
+        payload,
+      });
+      expect(res.statusCode, type).toBe(415);
+      expect(res.json().code).toBe('INVALID_REQUEST');
+    }
+  });
+
+  it('accepts a POST without body, with or without a JSON content type', async () => {
+    const app = await build();
+    for (const headers of [{ origin: TEST_ORIGIN }, sameOrigin()]) {
+      const res = await app.inject({ method: 'POST', url: '/api/test/action', headers });
+      expect(res.statusCode).toBe(200);
+    }
+  });
+
+  it('refuses __proto__ in JSON and oversized bodies with 4xx', async () => {
+    const app = await build();
+    const proto = await app.inject({
+      method: 'POST',
+      url: '/api/test/echo',
+      headers: sameOrigin(),
+      payload: '{"value":"x","__proto__":{"admin":true}}',
+    });
+    expect(proto.statusCode).toBe(400);
+    const big = await app.inject({
+      method: 'POST',
+      url: '/api/test/echo',
+      headers: sameOrigin(),
+      payload: { value: 'x'.repeat(20_000) },
+    });
+    expect(big.statusCode).toBe(413);
+    expect(big.json().code).toBe('INVALID_REQUEST');
+  });
+});
+
+describe('rate limits', () => {
+  const small = { perIp: { max: 5, windowMs: 60_000 }, perSession: { max: 2, windowMs: 60_000 } };
+
+  it('limits each session, with 429 RATE_LIMIT and Retry-After', async () => {
+    const app = await build({ rateLimits: small });
+    const cookie = `${COOKIE_NAME}=${'a'.repeat(43)}`;
+    const statuses: number[] = [];
+    for (let i = 0; i < 3; i++) {
+      statuses.push((await app.inject({ url: '/api/test/read', headers: { cookie } })).statusCode);
+    }
+    expect(statuses).toEqual([200, 200, 429]);
+    const res = await app.inject({ url: '/api/test/read', headers: { cookie } });
+    expect(res.json()).toEqual({
+      error: 'Too many requests; try again shortly',
+      code: 'RATE_LIMIT',
+    });
+    expect(Number(res.headers['retry-after'])).toBeGreaterThan(0);
+    const other = await app.inject({
+      url: '/api/test/read',
+      headers: { cookie: `${COOKIE_NAME}=other` },
+    });
+    expect(other.statusCode).toBe(200);
+  });
+
+  it('limits each IP even when every request brings a new cookie', async () => {
+    const app = await build({ rateLimits: small });
+    const statuses: number[] = [];
+    for (let i = 0; i < 6; i++) {
+      const cookie = `${COOKIE_NAME}=cookie-${i}`;
+      statuses.push((await app.inject({ url: '/api/test/read', headers: { cookie } })).statusCode);
+    }
+    expect(statuses).toEqual([200, 200, 200, 200, 200, 429]);
+    const fromElsewhere = await app.inject({ url: '/api/test/read', remoteAddress: '10.0.0.9' });
+    expect(fromElsewhere.statusCode).toBe(200);
+  });
+
+  it('never limits health, readiness, metrics and the OpenAPI document', async () => {
+    const app = await build({ rateLimits: { ...small, perIp: { max: 1, windowMs: 60_000 } } });
+    for (let i = 0; i < 5; i++) {
+      for (const url of ['/healthz', '/readyz', '/metrics', '/api/openapi.json']) {
+        expect((await app.inject({ url })).statusCode).toBe(200);
+      }
+    }
+  });
+});

@@ -1,0 +1,172 @@
+/**
+ * The HTTP security layer: Origin/Referer check on state-changing requests, JSON-only bodies,
+ * security headers (helmet) and rate limits on our own API, per IP and per session.
+ */
+import type { FastifyHelmetOptions } from '@fastify/helmet';
+import helmet from '@fastify/helmet';
+import rateLimit from '@fastify/rate-limit';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { MINUTE_MS } from '../lib/clock.js';
+import type { Config } from './config.js';
+import { hashToken } from './crypto.js';
+import { errors } from './errors.js';
+import { COOKIE_NAME } from './session-cookie.js';
+
+const STATE_CHANGING = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
+
+/** Last.fm's image CDN (current and older host), for track art in the feed. */
+const LASTFM_IMAGE_HOSTS = [
+  'https://lastfm.freetls.fastly.net',
+  'https://lastfm-img2.akamaized.net',
+];
+
+/** One limit: at most `max` requests per `windowMs`. */
+export interface RateLimit {
+  max: number;
+  windowMs: number;
+}
+
+/** Limits on /api/*: per client IP (generous: a room of guests may share one Wi-Fi) and per session. */
+export interface RateLimits {
+  perIp: RateLimit;
+  perSession: RateLimit;
+}
+
+/** Production limits. Per-process: several instances each allow this much. */
+export const DEFAULT_RATE_LIMITS: RateLimits = {
+  perIp: { max: 600, windowMs: MINUTE_MS },
+  perSession: { max: 120, windowMs: MINUTE_MS },
+};
+
+export interface SecurityOptions {
+  config: Pick<Config, 'environment' | 'http' | 'lastfm'>;
+  rateLimits?: RateLimits;
+  /** Paths (no query) exempt from the origin check, e.g. a webhook. None by default. */
+  originExemptPaths?: readonly string[];
+  /** Origins accepted besides PUBLIC_URL's (e.g. a dev server). None by default. */
+  extraOrigins?: readonly string[];
+}
+
+function originOf(value: string | undefined): string | null {
+  if (!value || value === 'null' || !URL.canParse(value)) return null;
+  return new URL(value).origin;
+}
+
+/**
+ * The origin a request claims to come from: Origin, else Referer's origin; null when neither
+ * (or Origin is "null", as from sandboxed frames and file: pages).
+ */
+export function requestOrigin(request: FastifyRequest): string | null {
+  const origin = request.headers.origin;
+  if (origin !== undefined) return originOf(origin);
+  return originOf(request.headers.referer);
+}
+
+/** Refuses state-changing requests not coming from the app's own origin (403 FORBIDDEN_ORIGIN). */
+export function registerOriginCheck(app: FastifyInstance, options: SecurityOptions): void {
+  const allowed = new Set([
+    options.config.http.publicOrigin,
+    ...(options.extraOrigins ?? []).map((o) => new URL(o).origin),
+  ]);
+  const exempt = new Set(options.originExemptPaths ?? []);
+  app.addHook('onRequest', async (request) => {
+    if (!STATE_CHANGING.has(request.method)) return;
+    if (exempt.has(request.url.split('?')[0] ?? '')) return;
+    const origin = requestOrigin(request);
+    if (origin === null || !allowed.has(origin)) throw errors.forbiddenOrigin();
+  });
+}
+
+/**
+ * Bodies must be JSON: no text/plain parser (the classic cross-site form trick), so anything
+ * but application/json is refused with 415. An empty JSON body counts as no body, so a client
+ * may send the header on a POST without payload; a route with a body schema still refuses it.
+ */
+export function registerJsonOnly(app: FastifyInstance): void {
+  const parseJson = app.getDefaultJsonParser('error', 'error');
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
+    const text = typeof body === 'string' ? body : body.toString('utf8');
+    if (text === '') {
+      done(null, undefined);
+      return;
+    }
+    // Fastify's own parser (callback style), which also refuses __proto__ and constructor keys.
+    void parseJson(request, text, done);
+  });
+}
+
+/** Helmet settings: strict CSP with no inline script, no framing, HSTS only in production. */
+export function helmetOptions(config: SecurityOptions['config']): FastifyHelmetOptions {
+  const production = config.environment === 'production';
+  const directives: Record<string, string[]> = {
+    'default-src': ["'self'"],
+    'base-uri': ["'self'"],
+    'script-src': ["'self'"],
+    'script-src-attr': ["'none'"],
+    'style-src': ["'self'"],
+    'img-src': ["'self'", 'data:', ...LASTFM_IMAGE_HOSTS],
+    'font-src': ["'self'"],
+    'connect-src': ["'self'"],
+    'object-src': ["'none'"],
+    'frame-ancestors': ["'none'"],
+    'form-action': ["'self'", new URL(config.lastfm.authUrl).origin],
+  };
+  if (production) directives['upgrade-insecure-requests'] = [];
+  return {
+    global: true,
+    contentSecurityPolicy: { useDefaults: false, directives },
+    // Track art comes from Last.fm's CDN, which sends no CORP header.
+    crossOriginEmbedderPolicy: false,
+    // The legacy twin of frame-ancestors 'none', for old browsers.
+    frameguard: { action: 'deny' },
+    hsts: production ? { maxAge: 365 * 24 * 3600, includeSubDomains: true, preload: false } : false,
+    referrerPolicy: { policy: 'same-origin' },
+  };
+}
+
+/** The rate-limit key of a session: a hash of its cookie, so the raw id never sits in memory maps. */
+function sessionKey(request: FastifyRequest): string | null {
+  const cookie = request.cookies[COOKIE_NAME];
+  return cookie ? 'sid:' + hashToken(cookie).toString('base64url') : null;
+}
+
+/**
+ * Rate limits on /api/*: every request counts against its IP, and a request with a session
+ * cookie also against that session (random cookies cannot dodge the IP limit). Over a limit:
+ * 429 RATE_LIMIT with Retry-After. A route opts out with `config: { rateLimit: false }`.
+ */
+export async function registerRateLimits(app: FastifyInstance, limits: RateLimits): Promise<void> {
+  await app.register(rateLimit, { global: false });
+  const perIp = app.createRateLimit({
+    max: limits.perIp.max,
+    timeWindow: limits.perIp.windowMs,
+    keyGenerator: (request) => 'ip:' + request.ip,
+  });
+  const perSession = app.createRateLimit({
+    max: limits.perSession.max,
+    timeWindow: limits.perSession.windowMs,
+    keyGenerator: (request) => sessionKey(request) ?? 'none',
+  });
+  app.addHook('onRequest', async (request) => {
+    if (!request.url.startsWith('/api/') || request.routeOptions.config?.rateLimit === false)
+      return;
+    const checks = sessionKey(request) === null ? [perIp] : [perIp, perSession];
+    for (const check of checks) {
+      const result = await check(request);
+      if (!result.isAllowed && result.isExceeded) throw errors.rateLimit(result.ttlInSeconds);
+    }
+  });
+}
+
+/** Registers the whole security layer on the root instance (cookie support must come first). */
+export async function registerSecurity(
+  app: FastifyInstance,
+  options: SecurityOptions,
+): Promise<void> {
+  await app.register(helmet, helmetOptions(options.config));
+  registerJsonOnly(app);
+  // Rate limits first, so refused cross-origin floods still count against their IP.
+  await registerRateLimits(app, options.rateLimits ?? DEFAULT_RATE_LIMITS);
+  registerOriginCheck(app, options);
+}

@@ -1,0 +1,65 @@
+/**
+ * The two cookies Lasso sets. The session cookie holds a random 256-bit id (the database keeps
+ * only its SHA-256); the auth-state cookie binds a sign-in's one-time `state` to this browser.
+ *
+ * Expiry: the 24 h idle limit is enforced by the server (it slides on use), not by the cookie.
+ * The cookie itself lives 30 days so a phone that closed its browser still presents it; an
+ * idle-expired id is then refused with SESSION_EXPIRED and the user signs in again.
+ */
+import type { CookieSerializeOptions } from '@fastify/cookie';
+import type { FastifyRequest } from 'fastify';
+import { DAY_MS, HOUR_MS, MINUTE_MS } from '../lib/clock.js';
+import type { Config } from './config.js';
+
+/** The session cookie's name. */
+export const COOKIE_NAME = 'lasso_session';
+
+/** The sign-in state cookie's name. */
+export const AUTH_STATE_COOKIE = 'lasso_auth_state';
+
+/** A session unused this long is over (enforced server-side, sliding). */
+export const SESSION_IDLE_TIMEOUT_MS = 24 * HOUR_MS;
+
+/** How long the browser keeps the session cookie (longer than the idle limit on purpose). */
+export const SESSION_COOKIE_MAX_AGE_MS = 30 * DAY_MS;
+
+/** How long a sign-in may take between /api/auth/init and the callback. */
+export const AUTH_STATE_MAX_AGE_MS = 10 * MINUTE_MS;
+
+type CookieConfig = Pick<Config, 'environment'>;
+
+/** Options for setting the session cookie: HttpOnly, SameSite=Lax, Path=/, Secure in production. */
+export function sessionCookieOptions(config: CookieConfig): CookieSerializeOptions {
+  return {
+    httpOnly: true,
+    sameSite: 'lax',
+    path: '/',
+    secure: config.environment === 'production',
+    maxAge: SESSION_COOKIE_MAX_AGE_MS / 1000,
+  };
+}
+
+/**
+ * Options for the auth-state cookie: only sent to /api/auth, gone after 10 minutes. SameSite=Lax
+ * still sends it on the top-level GET navigation back from Last.fm.
+ */
+export function authStateCookieOptions(config: CookieConfig): CookieSerializeOptions {
+  return {
+    httpOnly: true,
+    sameSite: 'lax',
+    path: '/api/auth',
+    secure: config.environment === 'production',
+    maxAge: AUTH_STATE_MAX_AGE_MS / 1000,
+  };
+}
+
+/** Options that clear a cookie set with `options` (same path, expired). */
+export function clearedCookieOptions(options: CookieSerializeOptions): CookieSerializeOptions {
+  return { ...options, maxAge: 0, expires: new Date(0) };
+}
+
+/** The session id the browser sent, if it looks like one of ours (43 base64url characters). */
+export function readSessionId(request: FastifyRequest): string | undefined {
+  const value = request.cookies[COOKIE_NAME];
+  return value !== undefined && /^[A-Za-z0-9_-]{43}$/.test(value) ? value : undefined;
+}
