@@ -1,0 +1,80 @@
+import { expect, it } from 'vitest';
+import {
+  deleteKey,
+  findAccountById,
+  findAccountByUsername,
+  setKeyState,
+  upsertAccount,
+} from './accounts.js';
+import { describeEachDatabase } from './test-support/databases.js';
+import { TEST_NOW, uniqueName } from './test-support/factories.js';
+
+const LATER = new Date(TEST_NOW.getTime() + 60_000);
+
+describeEachDatabase('accounts', (t) => {
+  it('creates an account with a valid key on first sign-in', async () => {
+    const username = uniqueName('RJ');
+    const key = Buffer.from('first-key');
+    const account = await upsertAccount(t.db.kysely, {
+      username,
+      sessionKeyEnc: key,
+      now: TEST_NOW,
+    });
+    expect(account).toMatchObject({
+      username,
+      username_lower: username.toLowerCase(),
+      session_key_enc: key,
+      key_state: 'valid',
+      created_at: TEST_NOW,
+      updated_at: TEST_NOW,
+    });
+    expect(await findAccountById(t.db.kysely, account.id)).toEqual(account);
+  });
+
+  it('updates the same account when the username differs only in case, taking the new spelling and key', async () => {
+    const username = uniqueName('casey');
+    const first = await upsertAccount(t.db.kysely, {
+      username,
+      sessionKeyEnc: Buffer.from('k1'),
+      now: TEST_NOW,
+    });
+    await setKeyState(t.db.kysely, first.id, 'revoked', TEST_NOW);
+    const second = await upsertAccount(t.db.kysely, {
+      username: username.toUpperCase(),
+      sessionKeyEnc: Buffer.from('k2'),
+      now: LATER,
+    });
+    expect(second.id).toBe(first.id);
+    expect(second).toMatchObject({
+      username: username.toUpperCase(),
+      session_key_enc: Buffer.from('k2'),
+      key_state: 'valid',
+      created_at: TEST_NOW,
+      updated_at: LATER,
+    });
+    expect((await findAccountByUsername(t.db.kysely, username.toLowerCase()))?.id).toBe(first.id);
+  });
+
+  it('forgets the key on disconnect and refuses to call a missing key valid', async () => {
+    const account = await upsertAccount(t.db.kysely, {
+      username: uniqueName('gone'),
+      sessionKeyEnc: Buffer.from('k'),
+      now: TEST_NOW,
+    });
+    expect(await deleteKey(t.db.kysely, account.id, LATER)).toBe(true);
+    expect(await findAccountById(t.db.kysely, account.id)).toMatchObject({
+      session_key_enc: null,
+      key_state: 'disconnected',
+      updated_at: LATER,
+    });
+    await expect(setKeyState(t.db.kysely, account.id, 'valid', LATER)).rejects.toThrow(
+      /accounts_valid_key_ck/,
+    );
+  });
+
+  it('reports false when the account does not exist', async () => {
+    expect(await setKeyState(t.db.kysely, 987_654_321, 'revoked', TEST_NOW)).toBe(false);
+    expect(await deleteKey(t.db.kysely, 987_654_321, TEST_NOW)).toBe(false);
+    expect(await findAccountById(t.db.kysely, 987_654_321)).toBeUndefined();
+  });
+});

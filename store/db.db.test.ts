@@ -1,0 +1,77 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { findAccountByUsername, upsertAccount } from './accounts.js';
+import { openDatabase } from './db.js';
+import { describeEachDatabase } from './test-support/databases.js';
+import { TEST_NOW } from './test-support/factories.js';
+
+describe('openDatabase with embedded PGlite in a data folder', () => {
+  let dataDir: string;
+  beforeAll(async () => {
+    dataDir = await mkdtemp(path.join(os.tmpdir(), 'lasso-store-'));
+  });
+  afterAll(async () => {
+    await rm(dataDir, { recursive: true, force: true });
+  });
+
+  it('creates and migrates a new folder, and the data survives close and re-open', async () => {
+    const first = await openDatabase({ dataDir: path.join(dataDir, 'nested', 'data') });
+    expect(first.dialect).toBe('pglite');
+    expect(await first.migrationsApplied()).toBe(true);
+    await upsertAccount(first.kysely, {
+      username: 'Persisted',
+      sessionKeyEnc: Buffer.from('k'),
+      now: TEST_NOW,
+    });
+    await first.close();
+    await first.close();
+
+    const second = await openDatabase({ dataDir: path.join(dataDir, 'nested', 'data') });
+    try {
+      const account = await findAccountByUsername(second.kysely, 'persisted');
+      expect(account).toMatchObject({ username: 'Persisted', created_at: TEST_NOW });
+      const applied = await second.kysely.selectFrom('schema_migrations').select('name').execute();
+      expect(applied.map((r) => r.name)).toEqual(['001_initial']);
+    } finally {
+      await second.close();
+    }
+  });
+});
+
+describe('openDatabase URLs', () => {
+  it('refuses an unknown scheme without echoing the rest of the URL', async () => {
+    const failure = openDatabase({ url: 'mysql://user:secret@host/db' });
+    await expect(failure).rejects.toThrow(/unsupported database URL scheme: mysql/);
+    await expect(failure).rejects.not.toThrow(/secret/);
+  });
+});
+
+describeEachDatabase('Db handle', (t) => {
+  it('answers ping and names its dialect', async () => {
+    await t.db.ping();
+    expect(t.db.dialect).toBe(t.kind);
+  });
+
+  it('commits what a transaction wrote through its trx, and rolls it all back on error', async () => {
+    await t.db.kysely.transaction().execute(async (trx) => {
+      await upsertAccount(trx, {
+        username: 'TxKept',
+        sessionKeyEnc: Buffer.from('k'),
+        now: TEST_NOW,
+      });
+    });
+    const failed = t.db.kysely.transaction().execute(async (trx) => {
+      await upsertAccount(trx, {
+        username: 'TxLost',
+        sessionKeyEnc: Buffer.from('k'),
+        now: TEST_NOW,
+      });
+      throw new Error('abort');
+    });
+    await expect(failed).rejects.toThrow('abort');
+    expect(await findAccountByUsername(t.db.kysely, 'txkept')).toBeDefined();
+    expect(await findAccountByUsername(t.db.kysely, 'txlost')).toBeUndefined();
+  });
+});

@@ -1,0 +1,144 @@
+/**
+ * Applies `store/migrations/NNN_name.sql` in name order, each in its own transaction, and records
+ * each in `schema_migrations`. A session advisory lock makes instances that start together take
+ * turns: the second finds everything applied and does nothing. (PGlite has one connection, so the
+ * lock is trivially free there.)
+ */
+import { existsSync } from 'node:fs';
+import { readdir, readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { sql } from 'kysely';
+import type { Kysely } from 'kysely';
+import type { StoreLogger } from './driver.js';
+import { silentLogger } from './driver.js';
+import type { Database } from './schema.js';
+
+/** One migration file: `name` is the file name without `.sql`, e.g. `001_initial`. */
+export interface Migration {
+  name: string;
+  sql: string;
+}
+
+/** A migration that failed; nothing of it was kept. */
+export class MigrationError extends Error {
+  readonly code = 'MIGRATION_FAILED';
+  constructor(
+    readonly migration: string,
+    cause: unknown,
+  ) {
+    super(
+      `migration ${migration} failed: ${cause instanceof Error ? cause.message : String(cause)}`,
+      {
+        cause,
+      },
+    );
+    this.name = 'MigrationError';
+  }
+}
+
+const FILE_NAME = /^(\d{3,})_[a-z0-9_]+\.sql$/;
+/** Arbitrary but fixed: every Lasso instance must use the same key. */
+const MIGRATION_LOCK_KEY = 7_311_734_001;
+
+/**
+ * The migrations folder. Next to this module when run from source; `dist/store/` has no SQL
+ * files (tsc does not copy them), so from there it is the source tree's `store/migrations`.
+ */
+export function migrationsDir(): string {
+  const here = fileURLToPath(new URL('./migrations/', import.meta.url));
+  if (existsSync(here)) return here;
+  return fileURLToPath(new URL('../../store/migrations/', import.meta.url));
+}
+
+/** Reads every migration file, sorted by name. Rejects a misnamed file or a repeated number. */
+export async function loadMigrations(dir: string = migrationsDir()): Promise<Migration[]> {
+  const files = (await readdir(dir)).filter((f) => f.endsWith('.sql')).sort();
+  const seen = new Set<string>();
+  const migrations: Migration[] = [];
+  for (const file of files) {
+    const number = FILE_NAME.exec(file)?.[1];
+    if (number === undefined)
+      throw new Error(`bad migration file name: ${file} (want NNN_name.sql)`);
+    if (seen.has(number)) throw new Error(`two migrations numbered ${number}`);
+    seen.add(number);
+    migrations.push({ name: file.slice(0, -4), sql: await readFile(path.join(dir, file), 'utf8') });
+  }
+  return migrations;
+}
+
+/** Options of `migrate`. */
+export interface MigrateOptions {
+  /** Default: `loadMigrations()`. */
+  migrations?: Migration[];
+  logger?: StoreLogger;
+}
+
+/** Applies the pending migrations; returns the names applied now (empty when up to date). */
+export async function migrate(
+  db: Kysely<Database>,
+  options: MigrateOptions = {},
+): Promise<string[]> {
+  const migrations = options.migrations ?? (await loadMigrations());
+  const logger = options.logger ?? silentLogger;
+  return db.connection().execute(async (conn) => {
+    await sql`SELECT pg_advisory_lock(${MIGRATION_LOCK_KEY})`.execute(conn);
+    try {
+      await sql`CREATE TABLE IF NOT EXISTS schema_migrations (
+        name text PRIMARY KEY,
+        applied_at timestamptz NOT NULL DEFAULT now()
+      )`.execute(conn);
+      const applied = await appliedNames(conn);
+      const done: string[] = [];
+      for (const migration of migrations) {
+        if (applied.has(migration.name)) continue;
+        await applyOne(conn, migration);
+        logger.info({ migration: migration.name }, 'migration applied');
+        done.push(migration.name);
+      }
+      const known = new Set(migrations.map((m) => m.name));
+      const unknown = [...applied].filter((name) => !known.has(name));
+      if (unknown.length > 0) {
+        logger.warn(
+          { unknown },
+          'database has migrations this code does not know (newer code ran?)',
+        );
+      }
+      return done;
+    } finally {
+      await sql`SELECT pg_advisory_unlock(${MIGRATION_LOCK_KEY})`.execute(conn);
+    }
+  });
+}
+
+/** Names of migrations not yet applied (all of them when `schema_migrations` does not exist). */
+export async function pendingMigrations(
+  db: Kysely<Database>,
+  migrations?: Migration[],
+): Promise<string[]> {
+  const all = migrations ?? (await loadMigrations());
+  const exists = await sql<{
+    found: string | null;
+  }>`SELECT to_regclass('schema_migrations')::text AS found`.execute(db);
+  if (!exists.rows[0]?.found) return all.map((m) => m.name);
+  const applied = await appliedNames(db);
+  return all.filter((m) => !applied.has(m.name)).map((m) => m.name);
+}
+
+async function appliedNames(db: Kysely<Database>): Promise<Set<string>> {
+  const rows = await db.selectFrom('schema_migrations').select('name').execute();
+  return new Set(rows.map((r) => r.name));
+}
+
+async function applyOne(conn: Kysely<Database>, migration: Migration): Promise<void> {
+  await sql`BEGIN`.execute(conn);
+  try {
+    // No parameters: sent as a simple query, so a file may hold many statements.
+    await sql.raw(migration.sql).execute(conn);
+    await conn.insertInto('schema_migrations').values({ name: migration.name }).execute();
+    await sql`COMMIT`.execute(conn);
+  } catch (err) {
+    await sql`ROLLBACK`.execute(conn).catch(() => undefined);
+    throw new MigrationError(migration.name, err);
+  }
+}
