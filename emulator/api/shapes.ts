@@ -1,0 +1,72 @@
+/** JSON pieces shared by several methods, in the exact wire types of facts §3–§6 and §8.3–§8.4. */
+
+const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
+const IMAGE_SIZES = ['small', 'medium', 'large', 'extralarge'] as const;
+const IMAGE_DIRS = ['34s', '64s', '174s', '300x300'] as const;
+/** Last.fm's placeholder picture for things without art (facts §3.2). */
+const PLACEHOLDER = '2a96cbd8b46e442fc41c2b86b821562f.png';
+
+/** `date["#text"]`: "D Mon YYYY, HH:MM" in UTC, day not zero-padded (facts §8.15). */
+export function dateText(uts: number): string {
+  const d = new Date(uts * 1000);
+  const hh = String(d.getUTCHours()).padStart(2, '0');
+  const mm = String(d.getUTCMinutes()).padStart(2, '0');
+  return `${d.getUTCDate()} ${MONTHS[d.getUTCMonth()]} ${d.getUTCFullYear()}, ${hh}:${mm}`;
+}
+
+/** A name as Last.fm puts it in a URL path: percent-encoded UTF-8 with `+` for spaces. */
+export function urlPart(s: string): string {
+  return encodeURIComponent(s).replaceAll('%20', '+');
+}
+
+export function artistUrl(artist: string): string {
+  return `https://www.last.fm/music/${urlPart(artist)}`;
+}
+
+export function trackUrl(artist: string, track: string): string {
+  return `${artistUrl(artist)}/_/${urlPart(track)}`;
+}
+
+/** The four image sizes; empty texts when there is no art, as for most emulated tracks. */
+export function images(withPlaceholder: boolean): { size: string; '#text': string }[] {
+  return IMAGE_SIZES.map((size, i) => ({
+    size,
+    '#text': withPlaceholder
+      ? `https://lastfm.freetls.fastly.net/i/u/${IMAGE_DIRS[i]}/${PLACEHOLDER}`
+      : '',
+  }));
+}
+
+/** A row of user.getRecentTracks. */
+export interface TrackRowInput {
+  artist: string;
+  track: string;
+  album: string;
+  /** null for the now-playing row, which never carries a date. */
+  timestamp: number | null;
+}
+
+/** One `recenttracks.track` entry, plain or `extended=1` (facts §3.3, §3.4). */
+export function recentTrackRow(row: TrackRowInput, extended: boolean): Record<string, unknown> {
+  const out: Record<string, unknown> = {
+    artist: extended
+      ? { url: artistUrl(row.artist), mbid: '', image: images(true), name: row.artist }
+      : { mbid: '', '#text': row.artist },
+  };
+  if (extended) out.loved = '0';
+  out.streamable = '0';
+  out.image = images(false);
+  out.mbid = '';
+  out.album = { mbid: '', '#text': row.album };
+  out.name = row.track;
+  if (row.timestamp === null) out['@attr'] = { nowplaying: 'true' };
+  out.url = trackUrl(row.artist, row.track);
+  if (row.timestamp !== null)
+    out.date = { uts: String(row.timestamp), '#text': dateText(row.timestamp) };
+  return out;
+}
+
+/** `{"corrected":"0","#text":…}`; without `#text` when absent, as an unsent album (facts §8.4). */
+export function corrected(text: string | undefined): Record<string, string> {
+  return text === undefined || text === '' ? { corrected: '0' } : { corrected: '0', '#text': text };
+}
