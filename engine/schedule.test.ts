@@ -1,0 +1,194 @@
+import { describe, expect, it } from 'vitest';
+import { MINUTE_MS, SECOND_MS } from '../lib/clock.js';
+import { seededRandom } from '../lib/random.js';
+import { engineConfig } from './config.js';
+import { nextPollAt, nextUtcDay, pollingWanted } from './schedule.js';
+import { at, hostRow, T0, uts, win } from './test-factories.js';
+import type { NowPlayingRow } from './types.js';
+
+const cfg = engineConfig();
+const random = seededRandom(7);
+const open = [win(at(-60))];
+const np = (track: string, artist = 'Björk'): NowPlayingRow => ({
+  artist,
+  track,
+  album: 'Homogenic',
+  image_url: null,
+});
+const gap = (next: Date | null, now: Date): number => (next?.getTime() ?? NaN) - now.getTime();
+
+describe('nextUtcDay', () => {
+  it('is the coming midnight UTC', () => {
+    expect(nextUtcDay(at(0)).toISOString()).toBe('2026-01-06T00:00:00.000Z');
+    expect(nextUtcDay(new Date('2026-01-06T00:00:00.000Z')).toISOString()).toBe(
+      '2026-01-07T00:00:00.000Z',
+    );
+  });
+});
+
+describe('pollingWanted', () => {
+  const closed = [win(at(-30), at(0))];
+
+  it('polls while a window is open and never without windows', () => {
+    expect(pollingWanted(hostRow(), open, at(0), cfg)).toBe(true);
+    expect(pollingWanted(hostRow(), [], at(0), cfg)).toBe(false);
+  });
+
+  it('keeps polling during the grace period after the last window closed', () => {
+    expect(pollingWanted(hostRow({ newest_seen_uts: uts(at(-5)) }), closed, at(14), cfg)).toBe(
+      true,
+    );
+    expect(pollingWanted(hostRow(), closed, at(14), cfg)).toBe(true);
+  });
+
+  it('stops at the end of the grace period', () => {
+    expect(pollingWanted(hostRow({ newest_seen_uts: uts(at(-5)) }), closed, at(15), cfg)).toBe(
+      false,
+    );
+  });
+
+  it('stops early once a scrobble that started after the close has been seen', () => {
+    const host = hostRow({ newest_seen_uts: uts(at(0, 10)) });
+    expect(pollingWanted(host, closed, at(4), cfg)).toBe(false);
+  });
+
+  it('looks at the latest close among several follows', () => {
+    const ws = [win(at(-30), at(-20)), win(at(-10), at(0))];
+    expect(pollingWanted(hostRow({ newest_seen_uts: uts(at(-15)) }), ws, at(10), cfg)).toBe(true);
+  });
+});
+
+describe('nextPollAt', () => {
+  it('returns null when the grace period is over: no more polling', () => {
+    const host = hostRow({ now_playing: np('Jóga') });
+    expect(nextPollAt(host, [win(at(-60), at(-16))], at(0), cfg, random)).toBeNull();
+  });
+
+  it('polls just after the current track is expected to end', () => {
+    const host = hostRow({
+      now_playing: np('Jóga'),
+      now_playing_since: at(-1),
+      now_playing_duration_ms: 5 * MINUTE_MS,
+    });
+    expect(nextPollAt(host, open, at(0), cfg, random)).toEqual(
+      new Date(at(4).getTime() + cfg.trackEndMarginMs),
+    );
+  });
+
+  it('waits at least the minimum gap when the track is about to end', () => {
+    const host = hostRow({
+      now_playing: np('Jóga'),
+      now_playing_since: at(-3),
+      now_playing_duration_ms: 3 * MINUTE_MS - SECOND_MS,
+    });
+    expect(gap(nextPollAt(host, open, at(0), cfg, random), at(0))).toBe(cfg.minPollGapMs);
+  });
+
+  it('does not wait longer than maxTrackWaitMs for a very long track', () => {
+    const host = hostRow({
+      now_playing: np('Mix'),
+      now_playing_since: at(0),
+      now_playing_duration_ms: 60 * MINUTE_MS,
+    });
+    expect(gap(nextPollAt(host, open, at(0), cfg, random), at(0))).toBe(cfg.maxTrackWaitMs);
+  });
+
+  it('retries a late scrobble after a few seconds, with growing gaps', () => {
+    const host = (overdueMs: number) =>
+      hostRow({
+        now_playing: np('Jóga'),
+        now_playing_since: new Date(T0 - 3 * MINUTE_MS - overdueMs),
+        now_playing_duration_ms: 3 * MINUTE_MS,
+      });
+    const gaps = [4, 20, 30, 60, 179].map((s) =>
+      gap(nextPollAt(host(s * SECOND_MS), open, at(0), cfg, random), at(0)),
+    );
+    expect(gaps).toEqual([5_000, 10_000, 15_000, 20_000, 20_000]);
+  });
+
+  it('backs off toward idleMaxIntervalMs once the track is overdue by more than its length', () => {
+    const host = (overdueMs: number) =>
+      hostRow({
+        now_playing: np('Jóga'),
+        now_playing_since: new Date(T0 - 3 * MINUTE_MS - overdueMs),
+        now_playing_duration_ms: 3 * MINUTE_MS,
+      });
+    const gaps = [181, 200, 600].map((s) =>
+      gap(nextPollAt(host(s * SECOND_MS), open, at(0), cfg, random), at(0)),
+    );
+    expect(gaps).toEqual([90_500, 100_000, cfg.idleMaxIntervalMs]);
+  });
+
+  it('uses the base interval when the duration or the start is unknown', () => {
+    const now = at(0);
+    const noDuration = hostRow({ now_playing: np('Jóga'), now_playing_since: at(-1) });
+    const noStart = hostRow({ now_playing: np('Jóga'), now_playing_duration_ms: 200_000 });
+    const zero = hostRow({
+      now_playing: np('Jóga'),
+      now_playing_since: at(-1),
+      now_playing_duration_ms: 0,
+    });
+    for (const h of [noDuration, noStart, zero]) {
+      expect(gap(nextPollAt(h, open, now, cfg, random), now)).toBe(cfg.pollingIntervalMs);
+    }
+  });
+
+  it('backs off while the host is idle, toward idleMaxIntervalMs', () => {
+    const idle = (minutes: number) => hostRow({ last_activity_at: at(-minutes) });
+    const gaps = [0, 2, 3, 30].map((m) =>
+      gap(nextPollAt(idle(m), open, at(0), cfg, random), at(0)),
+    );
+    expect(gaps).toEqual([cfg.pollingIntervalMs, 60_000, 90_000, cfg.idleMaxIntervalMs]);
+    expect(gap(nextPollAt(hostRow(), open, at(0), cfg, random), at(0))).toBe(cfg.pollingIntervalMs);
+  });
+
+  it('backs off with jitter after failed polls, capped', () => {
+    const { baseMs, capMs } = cfg.pollErrorBackoff;
+    const after = (failures: number, seed: number) =>
+      gap(
+        nextPollAt(hostRow({ poll_failures: failures }), open, at(0), cfg, seededRandom(seed)),
+        at(0),
+      );
+    expect(after(1, 1)).toBeGreaterThanOrEqual(baseMs / 2);
+    expect(after(1, 1)).toBeLessThanOrEqual(baseMs);
+    expect(after(3, 1)).toBeGreaterThanOrEqual(2 * baseMs);
+    expect(after(3, 1)).toBeLessThanOrEqual(4 * baseMs);
+    expect(after(30, 1)).toBeLessThanOrEqual(capMs);
+    expect(new Set([1, 2, 3, 4].map((seed) => after(2, seed))).size).toBeGreaterThan(1);
+  });
+
+  it('looks again within the base interval while the previous scrobble is awaited', () => {
+    const host = hostRow({
+      now_playing: np('Hunter'),
+      now_playing_since: at(-1),
+      now_playing_duration_ms: 4 * MINUTE_MS,
+    });
+    const hinted = nextPollAt(host, open, at(0), cfg, random, { awaitingScrobble: true });
+    expect(gap(hinted, at(0))).toBe(cfg.pollingIntervalMs);
+    const idle = hostRow({ last_activity_at: at(-1, -10) });
+    expect(gap(nextPollAt(idle, open, at(0), cfg, random, { awaitingScrobble: true }), at(0))).toBe(
+      cfg.pollingIntervalMs,
+    );
+  });
+
+  it('lets a small base interval lower the minimum gap', () => {
+    const fast = engineConfig({ pollingIntervalMs: 1000 });
+    const host = hostRow({
+      now_playing: np('Jóga'),
+      now_playing_since: new Date(T0 - 200_000),
+      now_playing_duration_ms: 200_000,
+    });
+    expect(gap(nextPollAt(host, open, at(0), fast, random), at(0))).toBe(1000);
+  });
+
+  it('keeps the track-end schedule during the grace period', () => {
+    const host = hostRow({
+      now_playing: np('Jóga'),
+      now_playing_since: at(-1),
+      now_playing_duration_ms: 3 * MINUTE_MS,
+      newest_seen_uts: uts(at(-5)),
+    });
+    const next = nextPollAt(host, [win(at(-30), at(-0.5))], at(0), cfg, random);
+    expect(next).toEqual(new Date(at(2).getTime() + cfg.trackEndMarginMs));
+  });
+});

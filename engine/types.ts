@@ -1,0 +1,144 @@
+/**
+ * Plain data the engine's pure logic works on. Field names follow the store's rows (snake_case),
+ * so a driver can hand rows straight in; values read from Last.fm keep the client's camelCase.
+ * Times on rows are `Date` (timestamptz); scrobble timestamps are UNIX seconds (when the track started).
+ */
+
+/** A row id as the store hands it out (bigserial, parsed to a number by the store). */
+export type RowId = number;
+
+/** A host scrobble. The client's `Scrobble` (lastfm/types.ts) is assignable to it. */
+export interface EngineScrobble {
+  artist: string;
+  track: string;
+  /** "" when Last.fm has no album. */
+  album: string;
+  /** UNIX seconds, the time the track *started*. */
+  timestamp: number;
+  imageUrl?: string | null;
+  mbid?: string;
+}
+
+/** A track name pair with a timestamp: the part of a scrobble that identifies it. */
+export interface TimedTrack {
+  artist: string;
+  track: string;
+  timestamp: number;
+}
+
+/** `hosts.now_playing`: the host's current track as stored (jsonb). Never a scrobble. */
+export interface NowPlayingRow {
+  artist: string;
+  track: string;
+  album: string;
+  image_url: string | null;
+}
+
+/** A `hosts` row: the polling state of one followed Last.fm user. */
+export interface HostRow {
+  /** Newest host scrobble timestamp seen by any poll (UNIX seconds). */
+  newest_seen_uts: number | null;
+  now_playing: NowPlayingRow | null;
+  /** Best estimate of when the current now-playing track started; null when unknown. */
+  now_playing_since: Date | null;
+  /** From `track.getInfo` (cached); null when unknown. */
+  now_playing_duration_ms: number | null;
+  next_poll_at: Date | null;
+  /** Consecutive failed polls; 0 after a good one. */
+  poll_failures: number;
+  /** Last poll that saw something playing or a new scrobble. */
+  last_activity_at: Date | null;
+  last_polled_at: Date | null;
+}
+
+export type FollowState = 'active' | 'paused' | 'stopped';
+
+export type StopReason =
+  | 'stopped_by_user'
+  | 'switched'
+  | 'jam_ended'
+  | 'max_duration'
+  | 'target_not_found'
+  | 'target_private'
+  | 'auth_revoked';
+
+export type PauseReason = 'user' | 'already_scrobbling';
+
+/** A `follows` row: one guest following one host. */
+export interface FollowRow {
+  id: RowId;
+  state: FollowState;
+  mirror_now_playing: boolean;
+  stop_reason: StopReason | null;
+  pause_reason: PauseReason | null;
+  started_at: Date;
+  stopped_at: Date | null;
+  last_guard_check_at: Date | null;
+  /** Sending waits until then (daily scrobble limit). */
+  held_until: Date | null;
+  mirrored_count: number;
+  ignored_count: number;
+}
+
+/** A `follow_windows` row: the guest was in the jam during [opened_at, closed_at). */
+export interface WindowRow {
+  opened_at: Date;
+  /** null while the window is open. */
+  closed_at: Date | null;
+}
+
+export type OutboxState = 'pending' | 'sending' | 'accepted' | 'ignored';
+
+/** An `outbox` row: one host scrobble to copy onto one guest's profile. */
+export interface OutboxRow {
+  id: RowId;
+  follow_id: RowId;
+  artist: string;
+  track: string;
+  album: string;
+  timestamp: number;
+  state: OutboxState;
+  attempts: number;
+  /**
+   * pending: not before then. sending: the lease ends then; past it the row must be reconciled
+   * against the guest's recent tracks before it may be sent again.
+   */
+  next_attempt_at: Date;
+  sending_since: Date | null;
+  ignored_code: number | null;
+  last_error: string | null;
+  /** Sent as `albumArtist` when set. */
+  album_artist?: string | null;
+  /** Shown in the guest's feed. */
+  image_url?: string | null;
+}
+
+/** The settled columns of an outbox row after a decision: write all of them. */
+export interface OutboxUpdate {
+  id: RowId;
+  state: OutboxState;
+  attempts: number;
+  next_attempt_at: Date;
+  sending_since: Date | null;
+  ignored_code: number | null;
+  ignored_message: string | null;
+  last_error: string | null;
+  /** Set exactly when the row becomes accepted or ignored. */
+  settled_at: Date | null;
+}
+
+/**
+ * `outbox.ignored_code` values. 1–5 are Last.fm's own; the negative ones are Lasso's, for rows
+ * the engine settled without Last.fm saying so (they are never sent again either).
+ */
+export const IGNORED_CODE = {
+  ARTIST: 1,
+  TRACK: 2,
+  TOO_OLD: 3,
+  TOO_NEW: 4,
+  DAILY_LIMIT: 5,
+  /** Gave up: fatal errors on every attempt, or a row Last.fm could never accept. */
+  DEAD_LETTER: -1,
+  /** The guest's own account already scrobbled this track (own-scrobble guard). */
+  OWN_SCROBBLE: -2,
+} as const;
