@@ -172,3 +172,39 @@ export interface EngineApi {
   /** The guest disconnected Lasso: stop the follow for good. */
   accountDisconnected(guestId: number): Promise<void>;
 }
+
+/** The engine as a running part: the API plus its loop. Created by `createEngine` (engine/engine.ts). */
+export interface EngineRuntime extends EngineApi {
+  /**
+   * Does every piece of work due at `clock.now()` (claim and poll due hosts, submit due outbox
+   * rows, reconcile, auto-stop, prune) and resolves with the time (ms) the next work is due, or
+   * null when nothing is scheduled. Simulations call this directly, advancing a ManualClock.
+   */
+  runDue(): Promise<number | null>;
+  /** Loops `runDue` and sleeps until the next due time (capped, woken early by new work) until `signal` aborts. */
+  run(signal: AbortSignal): Promise<void>;
+  /** Stops claiming work, lets in-flight Last.fm calls finish, releases leases. */
+  shutdown(): Promise<void>;
+}
+
+/** Where a crash can be injected (tests): the engine calls `crashAt(point)`, which may throw. */
+export type CrashPoint =
+  | 'poll:after-fetch'
+  | 'poll:after-insert'
+  | 'submit:after-mark-sending'
+  | 'submit:after-call'
+  | 'submit:after-settle';
+
+/** The structured logger the engine writes to (pino-compatible). */
+export interface EngineLogger {
+  debug(obj: object, msg?: string): void;
+  info(obj: object, msg?: string): void;
+  warn(obj: object, msg?: string): void;
+  error(obj: object, msg?: string): void;
+}
+
+/** Counters the engine reports (the server's Prometheus metrics implement it). */
+export interface EngineMetrics {
+  hostPolled(durationSeconds: number): void;
+  scrobblesSettled(result: 'accepted' | 'ignored', n: number): void;
+}
