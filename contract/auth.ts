@@ -39,6 +39,26 @@ export const AuthCallbackQuery = z.object({
 });
 export type AuthCallbackQuery = z.infer<typeof AuthCallbackQuery>;
 
+/**
+ * The `error` of `/?error=CODE`, where GET /api/auth/callback sends the browser when sign-in fails:
+ * - `STATE_MISMATCH`: the callback's `state` is missing or is not this browser's (the sign-in
+ *   began in another browser, or cookies are blocked);
+ * - `STATE_EXPIRED`: the state was already used or is older than 10 minutes;
+ * - `AUTH_FAILED`: no usable `token`, or Last.fm refused it;
+ * - `LASTFM_ERROR`: Last.fm could not be reached or is limiting us: try again later;
+ * - `INTERNAL_ERROR`: something failed on our side.
+ */
+export const SIGN_IN_ERRORS = [
+  'STATE_MISMATCH',
+  'STATE_EXPIRED',
+  'AUTH_FAILED',
+  'LASTFM_ERROR',
+  'INTERNAL_ERROR',
+] as const;
+/** A sign-in failure code (see `SIGN_IN_ERRORS`). */
+export const SignInError = z.enum(SIGN_IN_ERRORS);
+export type SignInError = z.infer<typeof SignInError>;
+
 /** GET /api/me answer. `demo`: Lasso talks to its built-in Last.fm emulator. */
 export const MeResponse = z.object({ username: Username, demo: z.boolean() });
 export type MeResponse = z.infer<typeof MeResponse>;

@@ -11,11 +11,15 @@ import type {
   RawServerDefault,
 } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import type { EngineApi } from '../engine/engine-api.js';
 import type { LastfmApi } from '../lastfm/types.js';
 import type { Clock } from '../lib/clock.js';
+import type { Db } from '../store/db.js';
 import type { Config } from './config.js';
+import type { KeyBox } from './crypto.js';
 import type { Logger } from './logger.js';
 import type { Metrics } from './metrics.js';
+import type { SseHub } from './routes/sse-hub.js';
 import type { RateLimits } from './security.js';
 
 /** Whether the app can serve: database reachable, migrations applied, not shutting down. */
@@ -36,7 +40,11 @@ export type RouteModule<D extends AppDeps = AppDeps> = (
   deps: D,
 ) => Promise<void> | void;
 
-/** Everything `buildApp` needs. Store/engine seams are added here when their routes arrive. */
+/**
+ * Everything `buildApp` needs. The API routes (`routes/index.ts`) also need `db`, `engine`,
+ * `keyBox` and `lastfm`: they check for them when registered, so the ops routes alone (and their
+ * tests) can be built without a store.
+ */
 export interface AppDeps {
   config: Config;
   logger: Logger;
@@ -46,6 +54,18 @@ export interface AppDeps {
   readiness: () => Promise<Readiness>;
   /** The Last.fm client (the real one, or pointed at the emulator). */
   lastfm?: LastfmApi;
+  /** The store: accounts, web sessions, sign-in states. */
+  db?: Db;
+  /** The follow engine: lifecycle, status, history, event streams. */
+  engine?: EngineApi;
+  /** Seals Last.fm session keys at rest: `createKeyBox(config.sessionSecret)`. */
+  keyBox?: KeyBox;
+  /**
+   * The open event streams of GET /api/session/events. Default: a hub made by the routes. Pass
+   * one to choose the heartbeat interval or to close the streams yourself (`closeAll()`); they
+   * are closed on `app.close()` either way.
+   */
+  sse?: SseHub;
   /** Route modules to register, in order, after the core and ops routes. */
   routes?: readonly RouteModule[];
   /** Serves paths outside /api that no route matched (the web app's index.html). */

@@ -3,7 +3,9 @@ import { LastfmError } from '../lastfm/errors.js';
 import type { AppError } from './errors.js';
 import { z } from 'zod';
 import { StartRequest } from '../contract/index.js';
-import { errors, fromLastfmError, parseInput, toAppError } from './errors.js';
+import { EngineError } from '../engine/engine-api.js';
+import type { EngineErrorCode } from '../engine/engine-api.js';
+import { errors, fromEngineError, fromLastfmError, parseInput, toAppError } from './errors.js';
 
 describe('fromLastfmError', () => {
   it('maps each Last.fm failure kind to an API code and status', () => {
@@ -26,6 +28,41 @@ describe('fromLastfmError', () => {
   it('names the target user when known', () => {
     const err = new LastfmError('user_not_found', 6, 'User not found', 404);
     expect(fromLastfmError(err, 'maya').details).toBe('Last.fm has no user "maya"');
+  });
+});
+
+describe('fromEngineError', () => {
+  it('maps every engine refusal onto the API code of the same name', () => {
+    const cases: Array<[EngineErrorCode, number]> = [
+      ['INVALID_STATE', 409],
+      ['INVALID_REQUEST', 400],
+      ['TARGET_NOT_FOUND', 404],
+      ['TARGET_PRIVATE', 403],
+      ['TARGET_IS_SELF', 400],
+      ['RATE_LIMIT', 503],
+      ['LASTFM_ERROR', 502],
+      ['AUTH_REQUIRED', 401],
+    ];
+    for (const [code, status] of cases) {
+      const mapped = toAppError(new EngineError(code, 'internal wording', 'the details'));
+      expect([mapped.code, mapped.status], code).toEqual([code, status]);
+      expect(mapped.message).not.toBe('internal wording');
+    }
+  });
+
+  it('passes details on only where they describe the request', () => {
+    expect(fromEngineError(new EngineError('INVALID_STATE', 'm', 'already paused')).details).toBe(
+      'already paused',
+    );
+    expect(fromEngineError(new EngineError('LASTFM_ERROR', 'm', 'sk=secret')).details).toBe(
+      undefined,
+    );
+    expect(fromEngineError(new EngineError('TARGET_NOT_FOUND', 'm'), 'maya').details).toBe(
+      'Last.fm has no user "maya"',
+    );
+    expect(fromEngineError(new EngineError('RATE_LIMIT', 'm')).headers).toEqual({
+      'retry-after': '60',
+    });
   });
 });
 

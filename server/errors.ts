@@ -6,6 +6,7 @@ import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from
 import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
 import type { z } from 'zod';
 import type { ErrorBody, ErrorCode } from '../contract/index.js';
+import { EngineError } from '../engine/engine-api.js';
 import { LastfmError } from '../lastfm/errors.js';
 import type { Logger } from './logger.js';
 
@@ -93,6 +94,33 @@ export function fromLastfmError(err: LastfmError, target?: string): AppError {
   }
 }
 
+/**
+ * An engine refusal as the client should see it: each `EngineErrorCode` is the API code of the
+ * same name. The engine's `details` are passed on only where they describe the request
+ * (INVALID_STATE, INVALID_REQUEST); RATE_LIMIT means Last.fm is limiting Lasso, so it is a 503
+ * with Retry-After like Last.fm's own error 29.
+ */
+export function fromEngineError(err: EngineError, target?: string): AppError {
+  switch (err.code) {
+    case 'INVALID_STATE':
+      return errors.invalidState(err.details);
+    case 'INVALID_REQUEST':
+      return errors.invalidRequest(err.details);
+    case 'TARGET_NOT_FOUND':
+      return errors.targetNotFound(target);
+    case 'TARGET_PRIVATE':
+      return errors.targetPrivate();
+    case 'TARGET_IS_SELF':
+      return errors.targetIsSelf();
+    case 'RATE_LIMIT':
+      return errors.rateLimit(LASTFM_RETRY_AFTER_S, 503);
+    case 'LASTFM_ERROR':
+      return errors.lastfm();
+    case 'AUTH_REQUIRED':
+      return errors.authRequired();
+  }
+}
+
 /** A readable list of what failed validation, e.g. `body.target_username: enter a Last.fm username`. */
 function validationDetails(err: FastifyError): string {
   const where = err.validationContext ?? 'request';
@@ -122,10 +150,14 @@ export function parseInput<S extends z.ZodType>(
   throw errors.invalidRequest(details.join('; '));
 }
 
-/** Turns anything thrown into an `AppError`; unknown errors become 500 INTERNAL_ERROR. */
+/**
+ * Turns anything thrown into an `AppError` (Last.fm and engine errors mapped); unknown errors
+ * become 500 INTERNAL_ERROR.
+ */
 export function toAppError(err: unknown): AppError {
   if (err instanceof AppError) return err;
   if (err instanceof LastfmError) return fromLastfmError(err);
+  if (err instanceof EngineError) return fromEngineError(err);
   if (hasZodFastifySchemaValidationErrors(err))
     return errors.invalidRequest(validationDetails(err));
   const fe = err as Partial<FastifyError> | null;

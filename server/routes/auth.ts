@@ -1,0 +1,165 @@
+/**
+ * Sign-in, sign-out, disconnect and "who am I":
+ * POST /api/auth/init, GET /api/auth/callback, POST /api/auth/logout,
+ * POST /api/auth/disconnect, GET /api/me.
+ */
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { SignInError } from '../../contract/index.js';
+import {
+  AuthCallbackQuery,
+  AuthInitRequest,
+  AuthInitResponse,
+  MeResponse,
+  ReturnTo,
+  SuccessResponse,
+} from '../../contract/index.js';
+import { deleteKey } from '../../store/accounts.js';
+import { deleteWebSession, deleteWebSessionsForAccount } from '../../store/web-sessions.js';
+import { guestHook, guestOf } from '../auth/guest.js';
+import { beginSignIn, completeSignIn, consumeState, SignInFailure } from '../auth/sign-in.js';
+import { hashToken, safeEqual } from '../crypto.js';
+import type { RouteModule } from '../deps.js';
+import {
+  AUTH_STATE_COOKIE,
+  authStateCookieOptions,
+  clearedCookieOptions,
+  COOKIE_NAME,
+  readSessionId,
+  sessionCookieOptions,
+} from '../session-cookie.js';
+import type { ApiDeps } from './api-deps.js';
+import { apiDeps } from './api-deps.js';
+
+const success = { success: true } as const;
+
+/** Where the browser goes after the callback: a path of this app, `/` when none or odd. */
+function landing(returnTo: string | null): string {
+  // Checked again, though init validated it: the row outlives code changes.
+  return returnTo !== null && ReturnTo.safeParse(returnTo).success ? returnTo : '/';
+}
+
+/** Where a successful callback sends the browser, with the new session for the cookie. */
+interface CallbackOutcome {
+  location: string;
+  sessionId: string;
+}
+
+/**
+ * Runs the callback. Every failure is a SignInFailure or (unexpected) anything else, which the
+ * route turns into `/?error=CODE`.
+ */
+async function runCallback(deps: ApiDeps, request: FastifyRequest): Promise<CallbackOutcome> {
+  const raw = (request.query ?? {}) as Record<string, unknown>;
+  if (typeof raw.state !== 'string' || raw.state === '') {
+    throw new SignInFailure('STATE_MISMATCH', 'callback without state');
+  }
+  const query = AuthCallbackQuery.safeParse(raw);
+  if (!query.success) {
+    const stateOk = AuthCallbackQuery.shape.state.safeParse(raw.state).success;
+    throw new SignInFailure(stateOk ? 'AUTH_FAILED' : 'STATE_MISMATCH', 'malformed callback');
+  }
+  const { state, token } = query.data;
+  // Bound to this browser: a callback URL replayed from another browser has no such cookie.
+  const cookieState = request.cookies[AUTH_STATE_COOKIE];
+  if (cookieState === undefined || !safeEqual(cookieState, state)) {
+    throw new SignInFailure('STATE_MISMATCH', 'state cookie missing or different');
+  }
+  const { returnTo } = await consumeState(deps, state);
+  const signedIn = await completeSignIn(deps, token, readSessionId(request));
+  request.log.info({ accountId: signedIn.accountId }, 'signed in');
+  try {
+    await deps.engine.accountReauthorized(signedIn.accountId);
+  } catch (err) {
+    // The sign-in itself succeeded; held rows wait until the engine next looks at them.
+    request.log.error({ err, accountId: signedIn.accountId }, 'accountReauthorized failed');
+  }
+  return { location: landing(returnTo), sessionId: signedIn.sessionId };
+}
+
+/** Logs a failed callback at the level it deserves and names the redirect code. */
+function failureCode(request: FastifyRequest, err: unknown): SignInError {
+  if (err instanceof SignInFailure) {
+    request.log.warn({ code: err.code, err: err.cause }, `sign-in failed: ${err.message}`);
+    return err.code;
+  }
+  request.log.error({ err }, 'sign-in failed');
+  return 'INTERNAL_ERROR';
+}
+
+function clearSessionCookie(deps: ApiDeps, reply: FastifyReply): void {
+  reply.clearCookie(COOKIE_NAME, clearedCookieOptions(sessionCookieOptions(deps.config)));
+}
+
+/** The sign-in routes. */
+export const authRoutes: RouteModule = (app, appDeps) => {
+  const deps = apiDeps(appDeps);
+  const stateCookie = authStateCookieOptions(deps.config);
+  const requireGuest = guestHook(deps);
+
+  app.post(
+    '/api/auth/init',
+    {
+      schema: {
+        tags: ['auth'],
+        // No body (null to Fastify), an empty JSON body or `{}`: no return_to.
+        body: AuthInitRequest.nullish(),
+        response: { 200: AuthInitResponse },
+      },
+    },
+    async (request, reply) => {
+      const returnTo = request.body?.return_to ?? null;
+      const { state, authUrl } = await beginSignIn(deps, deps.config.lastfm.callbackUrl, returnTo);
+      reply.setCookie(AUTH_STATE_COOKIE, state, stateCookie);
+      return { auth_url: authUrl };
+    },
+  );
+
+  // A browser navigation back from Last.fm: every outcome is a 303, never JSON, never a 500.
+  app.get('/api/auth/callback', { schema: { tags: ['auth'] } }, async (request, reply) => {
+    reply.clearCookie(AUTH_STATE_COOKIE, clearedCookieOptions(stateCookie));
+    let outcome: CallbackOutcome;
+    try {
+      outcome = await runCallback(deps, request);
+    } catch (err) {
+      return reply.redirect(`/?error=${failureCode(request, err)}`, 303);
+    }
+    reply.setCookie(COOKIE_NAME, outcome.sessionId, sessionCookieOptions(deps.config));
+    return reply.redirect(outcome.location, 303);
+  });
+
+  // Ends this browser's session only; a running follow goes on. Signed out already is fine.
+  app.post(
+    '/api/auth/logout',
+    { schema: { tags: ['auth'], response: { 200: SuccessResponse } } },
+    async (request, reply) => {
+      const sessionId = readSessionId(request);
+      if (sessionId !== undefined) await deleteWebSession(deps.db.kysely, hashToken(sessionId));
+      clearSessionCookie(deps, reply);
+      return success;
+    },
+  );
+
+  // Stops the follow for good, forgets the Last.fm key and signs every browser out.
+  app.post(
+    '/api/auth/disconnect',
+    { onRequest: requireGuest, schema: { tags: ['auth'], response: { 200: SuccessResponse } } },
+    async (request, reply) => {
+      const guest = guestOf(request);
+      await deps.engine.accountDisconnected(guest.accountId);
+      const now = new Date(deps.clock.now());
+      await deps.db.transaction(async (trx) => {
+        await deleteKey(trx, guest.accountId, now);
+        await deleteWebSessionsForAccount(trx, guest.accountId);
+      });
+      request.log.info({ accountId: guest.accountId }, 'disconnected');
+      clearSessionCookie(deps, reply);
+      return success;
+    },
+  );
+
+  app.get(
+    '/api/me',
+    { onRequest: requireGuest, schema: { tags: ['auth'], response: { 200: MeResponse } } },
+    async (request) => ({ username: guestOf(request).username, demo: deps.config.demo }),
+  );
+};

@@ -1,0 +1,22 @@
+/**
+ * The API's route modules, in registration order. `buildApp({ ...deps, routes: apiRoutes })`
+ * needs `db`, `engine`, `keyBox` and `lastfm` in its deps (checked when registering).
+ */
+import type { RouteModule } from '../deps.js';
+import { authRoutes } from './auth.js';
+import { eventRoutes } from './events.js';
+import { historyRoutes } from './history.js';
+import { inviteRoutes } from './invite.js';
+import { sessionRoutes } from './session.js';
+
+export { createSseHub } from './sse-hub.js';
+export type { SseHub, SseHubOptions } from './sse-hub.js';
+
+/** Every /api route besides the ops ones (which `buildApp` always registers). */
+export const apiRoutes: readonly RouteModule[] = [
+  authRoutes,
+  sessionRoutes,
+  eventRoutes,
+  historyRoutes,
+  inviteRoutes,
+];

@@ -1,0 +1,109 @@
+/**
+ * The guest's follow: POST /api/session/start, GET /api/session/catch-up,
+ * POST /api/session/pause, /resume, /stop, GET /api/session/status.
+ */
+import {
+  CatchUpPreview,
+  CatchUpQuery,
+  StartRequest,
+  StartResponse,
+  StateChangeResponse,
+  StatusResponse,
+} from '../../contract/index.js';
+import type { FollowSummary } from '../../engine/engine-api.js';
+import { EngineError } from '../../engine/engine-api.js';
+import { LastfmError } from '../../lastfm/errors.js';
+import type { Guest } from '../auth/guest.js';
+import { guestHook, guestOf } from '../auth/guest.js';
+import { errors, fromEngineError, fromLastfmError } from '../errors.js';
+import type { RouteModule } from '../deps.js';
+import { apiDeps } from './api-deps.js';
+import { catchUpBody, statusBody } from './views.js';
+
+/** Refuses following yourself before asking the engine (Last.fm names compare case-insensitively). */
+function refuseSelf(guest: Guest, target: string): void {
+  if (guest.username.toLowerCase() === target.toLowerCase()) throw errors.targetIsSelf();
+}
+
+/** Runs `fn`; a "user not found" from the engine or Last.fm then names `target`. */
+async function aboutTarget<T>(target: string, fn: () => Promise<T>): Promise<T> {
+  try {
+    return await fn();
+  } catch (err) {
+    if (err instanceof EngineError) throw fromEngineError(err, target);
+    if (err instanceof LastfmError) throw fromLastfmError(err, target);
+    throw err;
+  }
+}
+
+/** The follow routes. */
+export const sessionRoutes: RouteModule = (app, appDeps) => {
+  const deps = apiDeps(appDeps);
+  const { engine } = deps;
+  const requireGuest = guestHook(deps);
+  // Start and resume make the engine send with the guest's key: a revoked key cannot.
+  const requireUsableKey = guestHook(deps, { usableKey: true });
+  const tags = ['session'];
+
+  app.post(
+    '/api/session/start',
+    {
+      onRequest: requireUsableKey,
+      schema: { tags, body: StartRequest, response: { 200: StartResponse } },
+    },
+    async (request) => {
+      const guest = guestOf(request);
+      const { target_username: target, mirror_now_playing, catch_up_since } = request.body;
+      refuseSelf(guest, target);
+      const follow = await aboutTarget(target, () =>
+        engine.startFollow(guest.accountId, target, {
+          mirrorNowPlaying: mirror_now_playing,
+          ...(catch_up_since === undefined ? {} : { catchUpFrom: catch_up_since }),
+        }),
+      );
+      return { success: true as const, target_username: follow.hostUsername, state: follow.state };
+    },
+  );
+
+  app.get(
+    '/api/session/catch-up',
+    {
+      onRequest: requireGuest,
+      schema: { tags, querystring: CatchUpQuery, response: { 200: CatchUpPreview } },
+    },
+    async (request) => {
+      const guest = guestOf(request);
+      const { target_username: target, since } = request.query;
+      refuseSelf(guest, target);
+      const preview = await aboutTarget(target, () =>
+        engine.catchUpPreview(guest.accountId, target, since),
+      );
+      return catchUpBody(preview);
+    },
+  );
+
+  const transitions: Array<[string, (guestId: number) => Promise<FollowSummary>, boolean]> = [
+    ['pause', (id) => engine.pause(id), false],
+    ['resume', (id) => engine.resume(id), true],
+    ['stop', (id) => engine.stop(id), false],
+  ];
+  for (const [name, transition, needsKey] of transitions) {
+    app.post(
+      `/api/session/${name}`,
+      {
+        onRequest: needsKey ? requireUsableKey : requireGuest,
+        schema: { tags, response: { 200: StateChangeResponse } },
+      },
+      async (request) => {
+        const follow = await transition(guestOf(request).accountId);
+        return { success: true as const, state: follow.state };
+      },
+    );
+  }
+
+  app.get(
+    '/api/session/status',
+    { onRequest: requireGuest, schema: { tags, response: { 200: StatusResponse } } },
+    async (request) => statusBody(await engine.status(guestOf(request).accountId)),
+  );
+};
