@@ -39,6 +39,7 @@ describe('engine events', () => {
       follow_id: 7,
       code: 3,
       reason: 'timestamp too old for Last.fm',
+      image_url: 'https://i/x.png',
     });
   });
 

@@ -31,6 +31,7 @@ export interface IgnoredEvent {
   track: string;
   album: string;
   timestamp: number;
+  image_url: string | null;
   code: number;
   reason: string;
 }
@@ -112,6 +113,7 @@ export function ignoredEvent(row: RowView, code: number): IgnoredEvent {
     track,
     album,
     timestamp,
+    image_url: row.image_url ?? null,
     code,
     reason: ignoredReason(code),
   };

@@ -30,31 +30,25 @@ describe('pollingWanted', () => {
   const closed = [win(at(-30), at(0))];
 
   it('polls while a window is open and never without windows', () => {
-    expect(pollingWanted(hostRow(), open, at(0), cfg)).toBe(true);
-    expect(pollingWanted(hostRow(), [], at(0), cfg)).toBe(false);
+    expect(pollingWanted(open, at(0), cfg)).toBe(true);
+    expect(pollingWanted([], at(0), cfg)).toBe(false);
   });
 
   it('keeps polling during the grace period after the last window closed', () => {
-    expect(pollingWanted(hostRow({ newest_seen_uts: uts(at(-5)) }), closed, at(14), cfg)).toBe(
-      true,
-    );
-    expect(pollingWanted(hostRow(), closed, at(14), cfg)).toBe(true);
+    expect(pollingWanted(closed, at(14), cfg)).toBe(true);
   });
 
   it('stops at the end of the grace period', () => {
-    expect(pollingWanted(hostRow({ newest_seen_uts: uts(at(-5)) }), closed, at(15), cfg)).toBe(
-      false,
-    );
+    expect(pollingWanted(closed, at(15), cfg)).toBe(false);
   });
 
-  it('stops early once a scrobble that started after the close has been seen', () => {
-    const host = hostRow({ newest_seen_uts: uts(at(0, 10)) });
-    expect(pollingWanted(host, closed, at(4), cfg)).toBe(false);
+  it('keeps polling after a scrobble that started after the close: a late one may still land', () => {
+    expect(pollingWanted(closed, at(4), cfg)).toBe(true);
   });
 
   it('looks at the latest close among several follows', () => {
     const ws = [win(at(-30), at(-20)), win(at(-10), at(0))];
-    expect(pollingWanted(hostRow({ newest_seen_uts: uts(at(-15)) }), ws, at(10), cfg)).toBe(true);
+    expect(pollingWanted(ws, at(10), cfg)).toBe(true);
   });
 });
 
@@ -190,5 +184,17 @@ describe('nextPollAt', () => {
     });
     const next = nextPollAt(host, [win(at(-30), at(-0.5))], at(0), cfg, random);
     expect(next).toEqual(new Date(at(2).getTime() + cfg.trackEndMarginMs));
+  });
+
+  it('takes the last look of the grace period a second before it ends, then stops', () => {
+    const host = hostRow({
+      now_playing: np('Jóga'),
+      now_playing_since: at(-1),
+      now_playing_duration_ms: 8 * MINUTE_MS,
+    });
+    const closed = [win(at(-30), at(-10))];
+    expect(nextPollAt(host, closed, at(0), cfg, random)).toEqual(at(4, 59));
+    expect(nextPollAt(host, closed, at(4, 59), cfg, random)).toEqual(at(7, 4));
+    expect(nextPollAt(host, closed, at(5), cfg, random)).toBeNull();
   });
 });

@@ -7,7 +7,7 @@
  * with jitter. Polling ends when no window is open and the grace period for late scrobbles is over.
  * What a poll teaches about the host (now-playing start, activity) is in poll-observe.ts.
  */
-import { DAY_MS } from '../lib/clock.js';
+import { DAY_MS, SECOND_MS } from '../lib/clock.js';
 import { backoffMs, type Random } from '../lib/random.js';
 import type { EngineConfig } from './config.js';
 import type { HostRow, WindowRow } from './types.js';
@@ -18,23 +18,29 @@ export function nextUtcDay(now: Date): Date {
 }
 
 /**
+ * When the grace period after the last window closed ends; null while a window is open or when
+ * there are no windows. `windows`: every window of every follow of the host.
+ */
+export function graceEnd(windows: readonly WindowRow[], cfg: EngineConfig): Date | null {
+  if (windows.length === 0 || windows.some((w) => w.closed_at === null)) return null;
+  const lastClose = Math.max(...windows.map((w) => w.closed_at?.getTime() ?? 0));
+  return new Date(lastClose + cfg.graceMs);
+}
+
+/**
  * True while the host must be polled: a window is open, or the last one closed less than
- * `graceMs` ago and no scrobble that started after that close has been seen yet. (Scrobbles
- * land in play order, so once one that started after the close is in, the track that was playing
- * at the close has been scrobbled, or skipped and never will be.)
+ * `graceMs` ago. The grace period always runs to its end: scrobbles may land out of order (one
+ * held back minutes after later ones), so a newer scrobble does not prove the late one is in.
  * `windows`: every window of every follow of the host.
  */
 export function pollingWanted(
-  host: Pick<HostRow, 'newest_seen_uts'>,
   windows: readonly WindowRow[],
   now: Date,
   cfg: EngineConfig,
 ): boolean {
   if (windows.some((w) => w.closed_at === null)) return true;
-  if (windows.length === 0) return false;
-  const lastClose = Math.max(...windows.map((w) => w.closed_at?.getTime() ?? 0));
-  if (now.getTime() >= lastClose + cfg.graceMs) return false;
-  return host.newest_seen_uts === null || host.newest_seen_uts * 1000 < lastClose;
+  const end = graceEnd(windows, cfg);
+  return end !== null && now.getTime() < end.getTime();
 }
 
 type HostTiming = Pick<
@@ -44,7 +50,6 @@ type HostTiming = Pick<
   | 'now_playing_duration_ms'
   | 'poll_failures'
   | 'last_activity_at'
-  | 'newest_seen_uts'
 >;
 
 /** What the poll just learned that the row does not keep (pass the `observePoll` result). */
@@ -56,6 +61,8 @@ export interface PollHint {
 /**
  * When to poll the host next, or null to stop polling it. Call after the host row was updated
  * with the poll's outcome (`observePoll` / `observePollFailure`, and the new track's duration).
+ * During the grace period the last look comes a second before it ends, whatever the track
+ * schedule says: a poll after the end would not look any more (`pollRange` is null then).
  */
 export function nextPollAt(
   host: HostTiming,
@@ -65,16 +72,18 @@ export function nextPollAt(
   random: Random,
   hint: PollHint = {},
 ): Date | null {
-  if (!pollingWanted(host, windows, now, cfg)) return null;
+  if (!pollingWanted(windows, now, cfg)) return null;
   const t = now.getTime();
+  let next: number;
   if (host.poll_failures > 0) {
     const { baseMs, capMs } = cfg.pollErrorBackoff;
-    return new Date(t + backoffMs(host.poll_failures - 1, baseMs, capMs, random));
+    next = t + backoffMs(host.poll_failures - 1, baseMs, capMs, random);
+  } else {
+    const gap = pollGapMs(host, t, cfg);
+    next = t + (hint.awaitingScrobble === true ? Math.min(gap, cfg.pollingIntervalMs) : gap);
   }
-  const gap = pollGapMs(host, t, cfg);
-  return new Date(
-    t + (hint.awaitingScrobble === true ? Math.min(gap, cfg.pollingIntervalMs) : gap),
-  );
+  const lastLook = (graceEnd(windows, cfg)?.getTime() ?? Infinity) - SECOND_MS;
+  return new Date(t < lastLook && next > lastLook ? lastLook : next);
 }
 
 /** `v` bounded to [lo, hi]. */

@@ -19,6 +19,8 @@ export interface Config {
   environment: Environment;
   /** No LASTFM_API_KEY outside production: the built-in emulator stands in for Last.fm. */
   demo: boolean;
+  /** Demo mode: the port of the in-process Last.fm emulator (`DEMO_EMULATOR_PORT`, default PORT+1). */
+  demoEmulatorPort: number;
   http: {
     host: string;
     port: number;
@@ -231,6 +233,9 @@ export function loadConfig(
   const config = {
     environment,
     demo: lastfm.apiKey === null && !production,
+    demoEmulatorPort:
+      r.read('DEMO_EMULATOR_PORT', int(0, 65_535)) ??
+      (http.port === 0 || http.port >= 65_535 ? 0 : http.port + 1),
     http,
     lastfm,
     ...secret,

@@ -1,0 +1,48 @@
+/**
+ * The engine's queries on `accounts` (the store's `accounts.ts` serves sign-in). The account row
+ * is the submitter's per-guest lock: whoever holds it may claim that guest's outbox rows.
+ */
+import type { AccountRow, DbExecutor } from '../../store/schema.js';
+
+/** What the submitter needs of a guest. */
+export type GuestAccount = Pick<AccountRow, 'id' | 'username' | 'key_state' | 'session_key_enc'>;
+
+/**
+ * Locks the accounts of `ids` that no other transaction holds (FOR NO KEY UPDATE SKIP LOCKED:
+ * another instance submitting for a guest makes this one skip the guest; inserts that reference
+ * the account are not blocked).
+ */
+export async function lockGuests(db: DbExecutor, ids: readonly number[]): Promise<GuestAccount[]> {
+  if (ids.length === 0) return [];
+  return db
+    .selectFrom('accounts')
+    .select(['id', 'username', 'key_state', 'session_key_enc'])
+    .where('id', 'in', ids)
+    .orderBy('id')
+    .forNoKeyUpdate()
+    .skipLocked()
+    .execute();
+}
+
+/** The accounts of these guests (those that exist). */
+export async function guestAccounts(
+  db: DbExecutor,
+  ids: readonly number[],
+): Promise<GuestAccount[]> {
+  if (ids.length === 0) return [];
+  return db
+    .selectFrom('accounts')
+    .select(['id', 'username', 'key_state', 'session_key_enc'])
+    .where('id', 'in', ids)
+    .execute();
+}
+
+/** Marks a valid key revoked (Last.fm error 9, or a key that cannot be decrypted). */
+export async function revokeKey(db: DbExecutor, id: number, now: Date): Promise<void> {
+  await db
+    .updateTable('accounts')
+    .set({ key_state: 'revoked', updated_at: now })
+    .where('id', '=', id)
+    .where('key_state', '=', 'valid')
+    .execute();
+}

@@ -1,0 +1,188 @@
+/**
+ * Queries on `outbox`, the durable queue of scrobbles to copy. Every state change is written
+ * only to a row still in the state (and `sending_since`) it was read in, so a stale writer — an
+ * instance whose lease ran out, a late reply — can never undo a newer decision.
+ */
+import { sql } from 'kysely';
+import type { DbExecutor, NewOutbox, OutboxRow } from '../../store/schema.js';
+import type { FollowCounts } from '../submit-logic.js';
+import type { OutboxState, OutboxUpdate, TimedTrack } from '../types.js';
+
+/** Inserts scrobbles to copy; a row already queued for that follow is left alone. */
+export async function insertOutbox(db: DbExecutor, rows: readonly NewOutbox[]): Promise<number> {
+  if (rows.length === 0) return 0;
+  const result = await db
+    .insertInto('outbox')
+    .values([...rows])
+    .onConflict((oc) => oc.constraint('outbox_follow_scrobble_key').doNothing())
+    .executeTakeFirst();
+  return Number(result.numInsertedOrUpdatedRows ?? 0n);
+}
+
+/** An update and the state the row must still be in for it to apply. */
+export interface GuardedUpdate {
+  update: OutboxUpdate;
+  expectState: OutboxState;
+  /** The row's `sending_since` as read (null for a pending row). */
+  expectSince: Date | null;
+}
+
+/** Writes the updates in one statement; returns the ids of the rows they applied to. */
+export async function applyOutboxUpdates(
+  db: DbExecutor,
+  items: readonly GuardedUpdate[],
+): Promise<Set<number>> {
+  if (items.length === 0) return new Set();
+  const values = items.map(
+    ({ update: u, expectState, expectSince }) =>
+      sql`(${u.id}::bigint, ${u.state}::text, ${u.attempts}::int, ${u.next_attempt_at}::timestamptz,
+        ${u.sending_since}::timestamptz, ${u.ignored_code}::int, ${u.ignored_message}::text,
+        ${u.last_error}::text, ${u.settled_at}::timestamptz, ${expectState}::text,
+        ${expectSince}::timestamptz)`,
+  );
+  const result = await sql<{ id: number }>`
+    UPDATE outbox AS o SET state = v.state, attempts = v.attempts,
+      next_attempt_at = v.next_attempt_at, sending_since = v.sending_since,
+      ignored_code = v.ignored_code, ignored_message = v.ignored_message,
+      last_error = v.last_error, settled_at = v.settled_at
+    FROM (VALUES ${sql.join(values)}) AS v(id, state, attempts, next_attempt_at, sending_since,
+      ignored_code, ignored_message, last_error, settled_at, exp_state, exp_since)
+    WHERE o.id = v.id AND o.state = v.exp_state
+      AND o.sending_since IS NOT DISTINCT FROM v.exp_since
+    RETURNING o.id`.execute(db);
+  return new Set(result.rows.map((r) => r.id));
+}
+
+/**
+ * Guests with work due at `now`, most overdue first: pending rows due (valid key, no batch in
+ * flight) or `sending` rows whose lease has run out (to reconcile, whatever the key).
+ */
+export async function dueGuests(db: DbExecutor, now: Date, limit: number): Promise<number[]> {
+  const result = await sql<{ guest_id: number }>`
+    SELECT guest_id FROM (
+      SELECT o.guest_id, min(o.next_attempt_at) AS due
+      FROM outbox o JOIN accounts a ON a.id = o.guest_id AND a.key_state = 'valid'
+      WHERE o.state = 'pending' AND o.next_attempt_at <= ${now}
+        AND NOT EXISTS (SELECT 1 FROM outbox s WHERE s.guest_id = o.guest_id
+          AND s.state = 'sending' AND s.next_attempt_at > ${now})
+      GROUP BY o.guest_id
+      UNION ALL
+      SELECT guest_id, min(next_attempt_at) FROM outbox
+      WHERE state = 'sending' AND next_attempt_at <= ${now}
+      GROUP BY guest_id
+    ) d GROUP BY guest_id ORDER BY min(due) LIMIT ${limit}`.execute(db);
+  return result.rows.map((r) => r.guest_id);
+}
+
+/**
+ * The unsettled rows of each guest: every `sending` row and the oldest `pendingLimit` pending
+ * ones (the submitter looks at the head of the queue only), oldest first.
+ */
+export async function guestQueues(
+  db: DbExecutor,
+  guestIds: readonly number[],
+  pendingLimit: number,
+): Promise<Map<number, OutboxRow[]>> {
+  const queues = new Map<number, OutboxRow[]>(guestIds.map((id) => [id, []]));
+  if (guestIds.length === 0) return queues;
+  const rows = await sql<OutboxRow>`
+    SELECT o.* FROM unnest(${[...guestIds]}::bigint[]) AS g(id)
+    CROSS JOIN LATERAL (
+      SELECT * FROM outbox WHERE guest_id = g.id AND state = 'pending'
+      ORDER BY "timestamp", id LIMIT ${pendingLimit}
+    ) o
+    UNION ALL
+    SELECT * FROM outbox WHERE guest_id = ANY(${[...guestIds]}::bigint[]) AND state = 'sending'`.execute(
+    db,
+  );
+  for (const r of rows.rows) queues.get(r.guest_id)?.push(r);
+  return queues;
+}
+
+/** The latest `held_until` after `now` over each guest's follows. */
+export async function heldUntilOf(
+  db: DbExecutor,
+  guestIds: readonly number[],
+  now: Date,
+): Promise<Map<number, Date>> {
+  if (guestIds.length === 0) return new Map();
+  const rows = await db
+    .selectFrom('follows')
+    .select(['guest_id', (eb) => eb.fn.max('held_until').as('until')])
+    .where('guest_id', 'in', guestIds)
+    .where('held_until', '>', now)
+    .groupBy('guest_id')
+    .execute();
+  return new Map(rows.flatMap((r) => (r.until === null ? [] : [[r.guest_id, r.until]])));
+}
+
+/** Pushes the guest's pending rows due before `until` to `until` (a hold, or a queue head in back-off). */
+export async function deferGuestRows(db: DbExecutor, guestId: number, until: Date): Promise<void> {
+  await db
+    .updateTable('outbox')
+    .set({ next_attempt_at: until })
+    .where('guest_id', '=', guestId)
+    .where('state', '=', 'pending')
+    .where('next_attempt_at', '<', until)
+    .execute();
+}
+
+/** Makes the guest's pending rows due now (the key works again), unless a daily-cap hold runs. */
+export async function makeGuestDue(db: DbExecutor, guestId: number, now: Date): Promise<void> {
+  await db
+    .updateTable('outbox')
+    .set({ next_attempt_at: now })
+    .where('guest_id', '=', guestId)
+    .where('state', '=', 'pending')
+    .where('next_attempt_at', '>', now)
+    .where((eb) =>
+      eb.not(
+        eb.exists(
+          eb
+            .selectFrom('follows')
+            .select('id')
+            .where('guest_id', '=', guestId)
+            .where('held_until', '>', now),
+        ),
+      ),
+    )
+    .execute();
+}
+
+/** Adds settled counts onto the follows, in one statement. */
+export async function addFollowCounts(
+  db: DbExecutor,
+  counts: readonly FollowCounts[],
+): Promise<void> {
+  if (counts.length === 0) return;
+  const values = counts.map(
+    (c) => sql`(${c.follow_id}::bigint, ${c.mirrored}::int, ${c.ignored}::int)`,
+  );
+  await sql`
+    UPDATE follows AS f SET mirrored_count = f.mirrored_count + v.m,
+      ignored_count = f.ignored_count + v.i
+    FROM (VALUES ${sql.join(values)}) AS v(id, m, i) WHERE f.id = v.id`.execute(db);
+}
+
+/** The guest's accepted rows with a timestamp in [from, to]: what Lasso itself put on the profile. */
+export async function acceptedBetween(
+  db: DbExecutor,
+  guestId: number,
+  from: number,
+  to: number,
+): Promise<TimedTrack[]> {
+  return db
+    .selectFrom('outbox')
+    .select(['artist', 'track', 'timestamp'])
+    .where('guest_id', '=', guestId)
+    .where('state', '=', 'accepted')
+    .where('timestamp', '>=', from)
+    .where('timestamp', '<=', to)
+    .execute();
+}
+
+/** Deletes rows settled before `cutoff` (history keeps the counts on the follow); returns how many. */
+export async function pruneSettled(db: DbExecutor, cutoff: Date): Promise<number> {
+  const result = await db.deleteFrom('outbox').where('settled_at', '<', cutoff).executeTakeFirst();
+  return Number(result.numDeletedRows);
+}

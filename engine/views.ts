@@ -1,0 +1,214 @@
+/**
+ * What a guest sees: the status of their current follow, their past follows, and one follow's
+ * scrobbles page by page. Read-only queries mapped onto the view types of `engine-api.ts`.
+ */
+import type { DbExecutor, FollowRow, NowPlayingJson, OutboxRow } from '../store/schema.js';
+import type {
+  HistoryDetail,
+  HistoryEntry,
+  HistoryScrobble,
+  RecentScrobbleView,
+  ScrobbleStatus,
+  StatusView,
+  TrackView,
+} from './engine-api.js';
+import { windowsOf } from './repo/follows.js';
+import { heldUntilOf } from './repo/outbox.js';
+import type { WindowRow } from './types.js';
+
+/** How many outbox rows the status shows. */
+const RECENT_SCROBBLES = 20;
+/** How many past follows the history lists. */
+const HISTORY_LIMIT = 100;
+
+type FollowWithHost = FollowRow & {
+  host_username: string;
+  host_now_playing: NowPlayingJson | null;
+  host_last_polled_at: Date | null;
+};
+
+const NOT_STARTED: StatusView = {
+  state: 'not_started',
+  followId: null,
+  targetUsername: null,
+  mirrorNowPlaying: false,
+  scrobbleCount: 0,
+  recentScrobbles: [],
+  lastPollAt: null,
+  nowPlaying: null,
+  stopReason: null,
+  pauseReason: null,
+  heldUntil: null,
+  startedAt: null,
+};
+
+/** The guest's follows with their host, newest first. */
+function followsQuery(db: DbExecutor, guestId: number) {
+  return db
+    .selectFrom('follows as f')
+    .innerJoin('hosts as h', 'h.id', 'f.host_id')
+    .selectAll('f')
+    .select([
+      'h.username as host_username',
+      'h.now_playing as host_now_playing',
+      'h.last_polled_at as host_last_polled_at',
+    ])
+    .where('f.guest_id', '=', guestId)
+    .orderBy('f.started_at', 'desc')
+    .orderBy('f.id', 'desc');
+}
+
+/** A row's status as the guest sees it: unsettled rows of a held follow are `held`. */
+function scrobbleStatus(row: Pick<OutboxRow, 'state'>, held: boolean): ScrobbleStatus {
+  switch (row.state) {
+    case 'accepted':
+      return 'mirrored';
+    case 'ignored':
+      return 'ignored';
+    case 'pending':
+    case 'sending':
+      return held ? 'held' : 'pending';
+  }
+}
+
+function trackView(row: Pick<OutboxRow, 'artist' | 'track' | 'album' | 'image_url'>): TrackView {
+  return { artist: row.artist, track: row.track, album: row.album, imageUrl: row.image_url };
+}
+
+function heldUntil(f: Pick<FollowRow, 'held_until'>, now: Date): Date | null {
+  return f.held_until !== null && f.held_until > now ? f.held_until : null;
+}
+
+/** The status of the guest's newest follow. */
+export async function statusView(db: DbExecutor, guestId: number, now: Date): Promise<StatusView> {
+  const f: FollowWithHost | undefined = await followsQuery(db, guestId).limit(1).executeTakeFirst();
+  if (!f) return { ...NOT_STARTED };
+  // The daily cap holds the guest, whichever follow's batch ran into it.
+  const held = (await heldUntilOf(db, [guestId], now)).get(guestId) ?? null;
+  const rows = await db
+    .selectFrom('outbox')
+    .selectAll()
+    .where('follow_id', '=', f.id)
+    .orderBy('timestamp', 'desc')
+    .orderBy('id', 'desc')
+    .limit(RECENT_SCROBBLES)
+    .execute();
+  const recentScrobbles: RecentScrobbleView[] = rows.map((r) => ({
+    ...trackView(r),
+    timestamp: r.timestamp,
+    status: scrobbleStatus(r, held !== null),
+  }));
+  // A host not polled since the follow started may show a long-gone track: wait for the poll.
+  const fresh = f.host_last_polled_at !== null && f.host_last_polled_at >= f.started_at;
+  const np = f.state === 'active' && fresh ? f.host_now_playing : null;
+  return {
+    state: f.state,
+    followId: f.id,
+    targetUsername: f.host_username,
+    mirrorNowPlaying: f.mirror_now_playing,
+    scrobbleCount: f.mirrored_count,
+    recentScrobbles,
+    lastPollAt: f.host_last_polled_at?.getTime() ?? null,
+    nowPlaying: np
+      ? { artist: np.artist, track: np.track, album: np.album, imageUrl: np.image_url }
+      : null,
+    stopReason: f.stop_reason,
+    pauseReason: f.pause_reason,
+    heldUntil: held?.getTime() ?? null,
+    startedAt: f.started_at.getTime(),
+  };
+}
+
+function historyEntry(
+  f: FollowWithHost,
+  windows: readonly WindowRow[],
+  pending: number,
+): HistoryEntry {
+  return {
+    followId: f.id,
+    targetUsername: f.host_username,
+    state: f.state,
+    startedAt: f.started_at.getTime(),
+    stoppedAt: f.stopped_at?.getTime() ?? null,
+    stopReason: f.stop_reason,
+    mirroredCount: f.mirrored_count,
+    ignoredCount: f.ignored_count,
+    pendingCount: pending,
+    windows: windows.map((w) => ({
+      openedAt: w.opened_at.getTime(),
+      closedAt: w.closed_at?.getTime() ?? null,
+    })),
+  };
+}
+
+/** Unsettled rows per follow. */
+async function pendingCounts(
+  db: DbExecutor,
+  followIds: readonly number[],
+): Promise<Map<number, number>> {
+  if (followIds.length === 0) return new Map();
+  const rows = await db
+    .selectFrom('outbox')
+    .select(['follow_id', (eb) => eb.fn.countAll<number>().as('n')])
+    .where('follow_id', 'in', followIds)
+    .where('state', 'in', ['pending', 'sending'])
+    .groupBy('follow_id')
+    .execute();
+  return new Map(rows.map((r) => [r.follow_id, Number(r.n)]));
+}
+
+async function entries(
+  db: DbExecutor,
+  follows: readonly FollowWithHost[],
+): Promise<HistoryEntry[]> {
+  const ids = follows.map((f) => f.id);
+  const [windows, pending] = [await windowsOf(db, ids), await pendingCounts(db, ids)];
+  return follows.map((f) => historyEntry(f, windows.get(f.id) ?? [], pending.get(f.id) ?? 0));
+}
+
+/** The guest's follows, newest first (at most 100). */
+export async function historyView(db: DbExecutor, guestId: number): Promise<HistoryEntry[]> {
+  return entries(db, await followsQuery(db, guestId).limit(HISTORY_LIMIT).execute());
+}
+
+/** One of the guest's follows with a page of its scrobbles (newest first); null when not theirs. */
+export async function historyDetailView(
+  db: DbExecutor,
+  guestId: number,
+  followId: number,
+  page: number,
+  perPage: number,
+  now: Date,
+): Promise<HistoryDetail | null> {
+  const f = await followsQuery(db, guestId).where('f.id', '=', followId).executeTakeFirst();
+  if (!f) return null;
+  const [entry] = await entries(db, [f]);
+  if (!entry) return null;
+  const size = Math.max(1, Math.floor(perPage));
+  const at = Math.max(1, Math.floor(page));
+  const rows = await db
+    .selectFrom('outbox')
+    .selectAll()
+    .where('follow_id', '=', f.id)
+    .orderBy('timestamp', 'desc')
+    .orderBy('id', 'desc')
+    .limit(size)
+    .offset((at - 1) * size)
+    .execute();
+  const total = await db
+    .selectFrom('outbox')
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .where('follow_id', '=', f.id)
+    .executeTakeFirstOrThrow();
+  const held = heldUntil(f, now) !== null;
+  const scrobbles: HistoryScrobble[] = rows.map((r) => ({
+    ...trackView(r),
+    timestamp: r.timestamp,
+    status: scrobbleStatus(r, held),
+    ignoredCode: r.ignored_code,
+    ignoredMessage: r.ignored_message,
+    attempts: r.attempts,
+    settledAt: r.settled_at?.getTime() ?? null,
+  }));
+  return { entry, scrobbles, page: at, perPage: size, total: Number(total.n) };
+}

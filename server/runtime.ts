@@ -1,0 +1,199 @@
+/**
+ * Lasso as a running process, apart from the process itself: opens the store, builds the Last.fm
+ * client, the engine and the HTTP app from one configuration, starts the loops, and drains them in
+ * order on `close()`. `main.ts` adds signals and exit codes; tests start it on port 0.
+ */
+import os from 'node:os';
+import { randomBytes } from 'node:crypto';
+import { createEngine } from '../engine/engine.js';
+import type { EngineRuntime } from '../engine/engine-api.js';
+import { createLastfmClient } from '../lastfm/client.js';
+import { createLocalRateLimiter } from '../lastfm/rate-limiter.js';
+import type { LastfmApi, RateLimiter } from '../lastfm/types.js';
+import { MINUTE_MS, systemClock, type Clock } from '../lib/clock.js';
+import { systemRandom } from '../lib/random.js';
+import { pruneAuthStates } from '../store/auth-states.js';
+import { openDatabase, type Db } from '../store/db.js';
+import { createSharedRateLimiter } from '../store/rate-limit.js';
+import { pruneWebSessions } from '../store/web-sessions.js';
+import { buildApp } from './app.js';
+import { openSessionKey } from './auth/keys.js';
+import type { Config } from './config.js';
+import { createKeyBox } from './crypto.js';
+import { startDemo, type Demo } from './demo.js';
+import type { ZodApp } from './deps.js';
+import type { Logger } from './logger.js';
+import { createMetrics, type Metrics } from './metrics.js';
+import { apiRoutes } from './routes/index.js';
+import { createSseHub } from './routes/sse-hub.js';
+import type { RateLimits } from './security.js';
+import { SESSION_IDLE_TIMEOUT_MS } from './session-cookie.js';
+
+/** Sessions and sign-in states are swept this often. */
+const HOUSEKEEPING_INTERVAL_MS = 10 * MINUTE_MS;
+/** Calls a fresh shared bucket allows at once; Last.fm averages its limit over 5 minutes. */
+const LASTFM_BURST = 5;
+
+export interface LassoOptions {
+  logger: Logger;
+  clock?: Clock;
+  /** Limits on our own API; default `DEFAULT_RATE_LIMITS` (benchmarks raise them). */
+  rateLimits?: RateLimits;
+}
+
+/** A started Lasso: its HTTP address and an orderly `close`. */
+export interface Lasso {
+  app: ZodApp;
+  engine: EngineRuntime;
+  db: Db;
+  config: Config;
+  /** Where the HTTP server listens. */
+  url: string;
+  demo: Demo | null;
+  /** Stops taking work, finishes in-flight Last.fm calls, releases leases, closes streams and the store. */
+  close(): Promise<void>;
+}
+
+/** Starts everything `config` describes and listens on its host and port. */
+export async function startLasso(initial: Config, options: LassoOptions): Promise<Lasso> {
+  const { logger } = options;
+  const clock = options.clock ?? systemClock;
+  const demo = initial.demo ? await startDemo(initial) : null;
+  const config = demo?.config ?? initial;
+  for (const warning of config.warnings) logger.warn({ warning }, warning);
+
+  // Demo mode keeps its accounts in memory: the emulator that issued their keys forgets them too.
+  const db = await openDatabase({
+    ...(demo ? { url: 'memory://' } : config.database.url ? { url: config.database.url } : {}),
+    dataDir: config.database.dataDir,
+    logger,
+  });
+  const metrics = createMetrics({ defaultMetrics: true });
+  const lastfm = createClient(config, db, clock, metrics);
+  const keyBox = createKeyBox(config.sessionSecret);
+  const engine = createEngine({
+    db,
+    lastfm,
+    clock,
+    random: systemRandom,
+    config: config.engine,
+    instanceId: `${os.hostname()}-${process.pid}-${randomBytes(3).toString('hex')}`,
+    decryptSessionKey: (id, blob) => openSessionKey(keyBox, { id, session_key_enc: blob }) ?? '',
+    logger,
+    metrics: {
+      hostPolled: (seconds) => {
+        metrics.hostPolled();
+        metrics.observePollDuration(seconds);
+      },
+      scrobblesSettled: (result, n) => metrics.scrobblesMirrored(result, n),
+    },
+  });
+  collectGauges(metrics, db);
+
+  let shuttingDown = false;
+  const sse = createSseHub();
+  const app = await buildApp({
+    config,
+    logger,
+    metrics,
+    clock,
+    db,
+    engine,
+    keyBox,
+    lastfm,
+    sse,
+    routes: apiRoutes,
+    ...(options.rateLimits ? { rateLimits: options.rateLimits } : {}),
+    readiness: async () => {
+      if (shuttingDown) return { ready: false, details: 'shutting down' };
+      await db.ping();
+      if (!(await db.migrationsApplied())) return { ready: false, details: 'migrations pending' };
+      return { ready: true };
+    },
+  });
+  const url = await app.listen({ host: config.http.host, port: config.http.port });
+
+  const loops = new AbortController();
+  const engineLoop = engine.run(loops.signal).catch((err: unknown) => {
+    logger.error({ err }, 'engine loop stopped');
+  });
+  const housekeeping = sweep(db, clock, logger, loops.signal);
+
+  return {
+    app,
+    engine,
+    db,
+    config,
+    url,
+    demo,
+    async close() {
+      shuttingDown = true;
+      sse.closeAll();
+      await engine.shutdown();
+      loops.abort();
+      await Promise.all([engineLoop, housekeeping]);
+      await app.close();
+      await db.close();
+      await demo?.close();
+    },
+  };
+}
+
+/** The Last.fm client, paced by a limiter every instance on the database shares (one on PGlite). */
+function createClient(config: Config, db: Db, clock: Clock, metrics: Metrics): LastfmApi {
+  const { apiKey, apiSecret, requestsPerSecond } = config.lastfm;
+  if (apiKey === null || apiSecret === null) throw new Error('Last.fm API key and secret missing');
+  const rateLimiter: RateLimiter =
+    db.dialect === 'postgres'
+      ? createSharedRateLimiter({
+          db: db.kysely,
+          clock,
+          requestsPerSecond,
+          burst: LASTFM_BURST,
+          key: `lastfm:${apiKey}`,
+        })
+      : createLocalRateLimiter({ requestsPerSecond, burst: LASTFM_BURST, clock });
+  return createLastfmClient({
+    apiKey,
+    apiSecret,
+    apiUrl: config.lastfm.apiUrl,
+    authUrl: config.lastfm.authUrl,
+    rateLimiter,
+    clock,
+    onCall: (e) => metrics.lastfmCall(e.method, e.error ? e.error.kind : 'ok'),
+  });
+}
+
+/** Gauges read at scrape time. */
+function collectGauges(metrics: Metrics, db: Db): void {
+  metrics.setActiveFollowsCollector(async () => {
+    const row = await db.kysely
+      .selectFrom('follows')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .where('state', '=', 'active')
+      .executeTakeFirst();
+    return Number(row?.n ?? 0);
+  });
+  metrics.setOutboxPendingCollector(async () => {
+    const row = await db.kysely
+      .selectFrom('outbox')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .where('state', 'in', ['pending', 'sending'])
+      .executeTakeFirst();
+    return Number(row?.n ?? 0);
+  });
+}
+
+/** Deletes expired sign-in states and idle sessions now and then, until `signal` aborts. */
+async function sweep(db: Db, clock: Clock, logger: Logger, signal: AbortSignal): Promise<void> {
+  while (!signal.aborted) {
+    try {
+      const now = new Date(clock.now());
+      await pruneAuthStates(db.kysely, now);
+      await pruneWebSessions(db.kysely, new Date(now.getTime() - SESSION_IDLE_TIMEOUT_MS));
+    } catch (err) {
+      logger.warn({ err }, 'housekeeping failed');
+    }
+    await clock.sleep(HOUSEKEEPING_INTERVAL_MS, signal);
+  }
+}
