@@ -1,0 +1,288 @@
+/**
+ * `npm run bench:http [-- --duration S --warmup S --connections N --pipelining P --streams K
+ * --guests G --scrobbles M --json]`: requests per second of a signed-in `GET /api/session/status`
+ * against a bare Fastify hello on the same machine, with K (1,000) event streams held open while
+ * the status route is measured. Goal: status ≥ 0.5 × hello, and no stream errors. Prints a table,
+ * writes bench/out/http.json.
+ */
+import { readFileSync } from 'node:fs';
+import { mkdir, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { spawnServer } from './http/child.js';
+import { BENCH_RATE_LIMITS } from './http/lasso-settings.js';
+import { measure, type LoadFigures, type LoadSettings } from './http/load.js';
+import { startScene } from './http/scene.js';
+import { postgresServerUrl } from './http/postgres.js';
+import type { SseFigures } from './http/sse.js';
+import { mark, numberArg, parseArgs, round, table } from './sim/stats.js';
+import { DEFAULT_RATE_LIMITS } from '../server/security.js';
+
+const GOAL_RATIO = 0.5;
+const HERE = path.dirname(fileURLToPath(import.meta.url));
+/** File descriptors this process needs beyond the streams: autocannon, emulator, stdio, slack. */
+const FD_SLACK = 200;
+/** Pause after the last measurement before Lasso closes. */
+const SETTLE_MS = 1_000;
+
+interface Options extends LoadSettings {
+  streams: number;
+  guests: number;
+  scrobbles: number;
+  db: 'pglite' | 'postgres';
+  postgresUrl: string | null;
+  breakdown: boolean;
+  json: boolean;
+}
+
+/** Extra Lasso routes measured with `--breakdown`: no database, then the session lookup alone. */
+const BREAKDOWN_ROUTES = ['/healthz', '/api/me'] as const;
+
+function options(argv: string[]): Options {
+  const args = parseArgs(argv);
+  const db = args.get('db') === 'postgres' ? 'postgres' : 'pglite';
+  const postgresUrl = db === 'postgres' ? postgresServerUrl() : null;
+  if (db === 'postgres' && !postgresUrl) {
+    throw new Error('--db postgres needs DATABASE_URL or TEST_DATABASE_URL (a server URL)');
+  }
+  return {
+    db,
+    postgresUrl,
+    breakdown: args.get('breakdown') === true,
+    durationS: numberArg(args, 'duration', 10),
+    warmupS: numberArg(args, 'warmup', 2),
+    connections: numberArg(args, 'connections', 50),
+    pipelining: numberArg(args, 'pipelining', 1),
+    streams: numberArg(args, 'streams', 1000),
+    guests: numberArg(args, 'guests', 4),
+    scrobbles: numberArg(args, 'scrobbles', 5),
+    json: args.get('json') === true,
+  };
+}
+
+/** The soft limit on open files ("Max open files" in /proc/self/limits); null off Linux. */
+function openFileLimit(): number | null {
+  try {
+    const line = readFileSync('/proc/self/limits', 'utf8')
+      .split('\n')
+      .find((l) => l.startsWith('Max open files'));
+    const soft = line?.slice('Max open files'.length).trim().split(/\s+/)[0];
+    return soft === undefined || soft === 'unlimited' ? null : Number(soft);
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * The status route with the streams open, then the streams' fate; with `--breakdown`, cheaper
+ * Lasso routes afterwards (streams still open).
+ */
+async function measureLasso(o: Options, log: (s: string) => void) {
+  const scene = await startScene({ ...o, log });
+  try {
+    const before = scene.streams.figures();
+    log(`streams: ${before.opened}/${before.requested} open; measuring the status route …`);
+    const url = (route: string): string => `${scene.origin}${route}`;
+    const status = await measure(scene.server, url('/api/session/status'), o, scene.cookies);
+    const sse = scene.streams.figures();
+    const breakdown: Array<{ route: string; figures: LoadFigures }> = [];
+    for (const route of o.breakdown ? BREAKDOWN_ROUTES : []) {
+      log(`breakdown: measuring ${route} …`);
+      breakdown.push({ route, figures: await measure(scene.server, url(route), o, scene.cookies) });
+    }
+    // autocannon hangs up on requests still queued in the server: let them finish first.
+    await new Promise((r) => setTimeout(r, SETTLE_MS));
+    return { status, sse, breakdown, sampleStatus: scene.sampleStatus };
+  } finally {
+    await scene.close();
+  }
+}
+
+async function main(): Promise<void> {
+  const o = options(process.argv.slice(2));
+  const log = (s: string): void => {
+    if (!o.json) console.log(s);
+  };
+  const fdLimit = openFileLimit();
+  if (fdLimit !== null && fdLimit < o.streams + o.connections + FD_SLACK) {
+    throw new Error(
+      `open-file limit ${fdLimit} is too low for ${o.streams} streams: raise it (ulimit -n 4096)`,
+    );
+  }
+  const loadBefore = os.loadavg()[0] ?? 0;
+  log(
+    `bench:http — ${o.connections} connections, pipelining ${o.pipelining}, ` +
+      `${o.warmupS} s warm-up + ${o.durationS} s each; ${o.streams} event streams; Lasso on ${o.db}`,
+  );
+  log('measuring the bare Fastify hello (child process) …');
+  const helloServer = await spawnServer(path.join(HERE, 'http', 'hello-server.ts'), {});
+  let hello: LoadFigures;
+  try {
+    hello = await measure(helloServer, helloServer.url, o);
+  } finally {
+    await helloServer.close();
+  }
+  const lasso = await measureLasso(o, log);
+  const report = buildReport(o, { fdLimit, loadBefore, hello, ...lasso });
+  await mkdir(path.join(HERE, 'out'), { recursive: true });
+  await writeFile(path.join(HERE, 'out', 'http.json'), `${JSON.stringify(report, null, 2)}\n`);
+  if (o.json) console.log(JSON.stringify(report, null, 2));
+  else printReport(report, hello, lasso);
+}
+
+function figuresJson(f: LoadFigures) {
+  return {
+    url: f.url,
+    requests_per_s_mean: round(f.requestsPerSecMean, 1),
+    latency_p50_ms: f.latencyP50Ms,
+    latency_p99_ms: f.latencyP99Ms,
+    latency_mean_ms: round(f.latencyMeanMs),
+    requests_total: f.requestsTotal,
+    non_2xx: f.non2xx,
+    errors: f.errors,
+    timeouts: f.timeouts,
+    server_cores: round(f.serverCores),
+    client_cores: round(f.clientCores),
+    server_rss_mb: round(f.serverRssMb, 1),
+  };
+}
+
+interface Measured {
+  fdLimit: number | null;
+  /** 1-minute load average before the run: other work on the machine makes figures noisy. */
+  loadBefore: number;
+  hello: LoadFigures;
+  status: LoadFigures;
+  breakdown: Array<{ route: string; figures: LoadFigures }>;
+  sse: SseFigures;
+  sampleStatus: Record<string, unknown>;
+}
+
+function machineJson(m: Measured) {
+  return {
+    cpus: os.cpus().length,
+    node: process.version,
+    open_file_limit: m.fdLimit,
+    load_1min_before: round(m.loadBefore),
+    load_1min_after: round(os.loadavg()[0] ?? 0),
+  };
+}
+
+function sseJson(sse: SseFigures) {
+  return {
+    requested: sse.requested,
+    opened: sse.opened,
+    open_after_measurement: sse.open,
+    errors: sse.errors,
+    with_live_events: sse.withEvents,
+    error_samples: sse.errorSamples,
+  };
+}
+
+function buildReport(o: Options, m: Measured) {
+  const ratio = m.status.requestsPerSecMean / m.hello.requestsPerSecMean;
+  const recent = m.sampleStatus.recent_scrobbles;
+  return {
+    settings: {
+      connections: o.connections,
+      pipelining: o.pipelining,
+      duration_s: o.durationS,
+      warmup_s: o.warmupS,
+      streams: o.streams,
+      guests: o.guests,
+      scrobbles_per_guest: o.scrobbles,
+      db: o.db,
+    },
+    machine: machineJson(m),
+    rate_limits: {
+      measured: BENCH_RATE_LIMITS,
+      production: DEFAULT_RATE_LIMITS,
+      note: 'raised: the limiter runs on every request but never refuses',
+    },
+    hello: figuresJson(m.hello),
+    status: figuresJson(m.status),
+    status_response: {
+      bytes: Buffer.byteLength(JSON.stringify(m.sampleStatus)),
+      recent_scrobbles: Array.isArray(recent) ? recent.length : 0,
+      now_playing: m.sampleStatus.now_playing !== null,
+    },
+    ratio: round(ratio, 3),
+    goal_ratio: GOAL_RATIO,
+    ratio_ok: ratio >= GOAL_RATIO,
+    status_all_2xx: m.status.non2xx === 0 && m.status.errors === 0,
+    sse: sseJson(m.sse),
+    sse_ok: m.sse.errors === 0 && m.sse.open === m.sse.requested,
+    breakdown: Object.fromEntries(m.breakdown.map((b) => [b.route, figuresJson(b.figures)])),
+  };
+}
+
+type Report = ReturnType<typeof buildReport>;
+
+function printReport(
+  r: Report,
+  hello: LoadFigures,
+  m: Omit<Measured, 'fdLimit' | 'loadBefore' | 'hello'>,
+): void {
+  const row = (name: string, f: LoadFigures): string[] => [
+    name,
+    f.requestsPerSecMean.toFixed(0),
+    String(f.latencyP50Ms),
+    String(f.latencyP99Ms),
+    String(f.requestsTotal),
+    String(f.non2xx + f.errors),
+    f.serverCores.toFixed(2),
+    f.clientCores.toFixed(2),
+  ];
+  const head = ['server', 'req/s mean', 'p50 ms', 'p99 ms', 'requests', 'non-2xx+err'];
+  const rows = [
+    [...head, 'server cores', 'client cores'],
+    row('Fastify hello', hello),
+    row('Lasso GET /api/session/status', m.status),
+    ...m.breakdown.map((b) => row(`Lasso GET ${b.route} (breakdown)`, b.figures)),
+  ];
+  console.log(`\n${table(rows)}\n`);
+  console.log(
+    `ratio status/hello: ${r.ratio.toFixed(3)} (goal ≥ ${GOAL_RATIO}) ${mark(r.ratio_ok)}` +
+      `   status answers all 2xx ${mark(r.status_all_2xx)}`,
+  );
+  const { sse } = m;
+  console.log(
+    `event streams: ${sse.opened}/${sse.requested} opened, ${sse.open} still open after the ` +
+      `measurement, ${sse.errors} errors (goal 0) ${mark(r.sse_ok)}; ${sse.withEvents} got the ` +
+      `mirrored-scrobble events live; Lasso RSS with them open ${m.status.serverRssMb.toFixed(0)} MB`,
+  );
+  if (sse.errorSamples.length > 0) console.log(`  stream errors: ${sse.errorSamples.join('; ')}`);
+  console.log(explanation(r));
+}
+
+function explanation(r: Report): string {
+  const { production } = r.rate_limits;
+  const { cpus, load_1min_before: before, load_1min_after: after } = r.machine;
+  const db =
+    r.settings.db === 'pglite'
+      ? "PGlite (in-process: the database's CPU is in server cores)"
+      : 'PostgreSQL on this machine (its CPU is not in server cores; it competes for the cores)';
+  return [
+    '',
+    `Status body: ${r.status_response.bytes} bytes, ${r.status_response.recent_scrobbles} recent ` +
+      `scrobbles, now playing ${r.status_response.now_playing ? 'set' : 'none'}; ${r.settings.guests} ` +
+      'guests following one host, their sessions spread over the connections.',
+    'Each server runs alone in its own child process (hello first, then Lasso); autocannon, the',
+    'stream sockets and the Last.fm emulator run in this process, so client and server never share',
+    `an event loop. This machine has ${cpus} cores: client and server compete for them, the same`,
+    'way for both servers ("cores" = CPU time ÷ wall time during the measured run). Load average',
+    `(1 min) ${before} before, ${after} after${before > cpus / 2 ? ': the machine is busy, figures are noisy' : ''}.`,
+    `Lasso: ENVIRONMENT=production settings, LOG_LEVEL=warn, ${db},`,
+    'engine running (polls the host every second).',
+    `API rate limits RAISED to ${BENCH_RATE_LIMITS.perIp.max.toExponential(0)}/min per IP and per ` +
+      'session: the limiter runs on every request but never refuses. With the production limits',
+    `(${production.perIp.max}/min per IP, ${production.perSession.max}/min per session) one ` +
+      'client would mostly be measuring 429 answers.',
+  ].join('\n');
+}
+
+main().catch((err: unknown) => {
+  console.error(err);
+  process.exitCode = 1;
+});

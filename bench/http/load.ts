@@ -1,0 +1,84 @@
+/**
+ * One autocannon measurement against a server in a child process: an unmeasured warm-up (so
+ * both servers are compared after the JIT has settled), then the measured run, with the CPU the
+ * server and this (client) process used meanwhile.
+ */
+import autocannon from 'autocannon';
+import { sampleProcess, type ServerChild } from './child.js';
+
+/** autocannon settings shared by every measurement of a run. */
+export interface LoadSettings {
+  connections: number;
+  pipelining: number;
+  durationS: number;
+  warmupS: number;
+}
+
+/** What one measurement found. */
+export interface LoadFigures {
+  url: string;
+  requestsPerSecMean: number;
+  latencyP50Ms: number;
+  latencyP99Ms: number;
+  latencyMeanMs: number;
+  requestsTotal: number;
+  non2xx: number;
+  errors: number;
+  timeouts: number;
+  /** Server CPU time ÷ wall time: 1.0 = one core busy the whole run. */
+  serverCores: number;
+  /** The same for this process (autocannon, and the idle stream sockets and emulator). */
+  clientCores: number;
+  serverRssMb: number;
+}
+
+function run(
+  url: string,
+  s: LoadSettings,
+  durationS: number,
+  cookies: readonly string[],
+): Promise<autocannon.Result> {
+  let next = 0;
+  return autocannon({
+    url,
+    connections: s.connections,
+    pipelining: s.pipelining,
+    duration: durationS,
+    // Each connection is one browser: the guests' sessions are spread over the connections.
+    setupClient: (client) => {
+      const cookie = cookies[next++ % Math.max(1, cookies.length)];
+      if (cookie !== undefined) client.setHeaders({ cookie });
+    },
+  });
+}
+
+/** Warms `server` up, then measures `url` with `settings`, sending `cookies` round-robin. */
+export async function measure(
+  server: ServerChild,
+  url: string,
+  settings: LoadSettings,
+  cookies: readonly string[] = [],
+): Promise<LoadFigures> {
+  if (settings.warmupS > 0) await run(url, settings, settings.warmupS, cookies);
+  const serverBefore = await server.sample();
+  const clientBefore = sampleProcess();
+  const startedAt = performance.now();
+  const result = await run(url, settings, settings.durationS, cookies);
+  const wallMicros = (performance.now() - startedAt) * 1000;
+  const serverAfter = await server.sample();
+  const clientAfter = sampleProcess();
+  return {
+    url,
+    requestsPerSecMean: result.requests.mean,
+    latencyP50Ms: result.latency.p50,
+    latencyP99Ms: result.latency.p99,
+    latencyMeanMs: result.latency.mean,
+    requestsTotal: result.requests.total,
+    non2xx: result.non2xx,
+    errors: result.errors,
+    timeouts: result.timeouts,
+    serverCores: (serverAfter.cpuMicros - serverBefore.cpuMicros) / wallMicros,
+    clientCores: (clientAfter.cpuMicros - clientBefore.cpuMicros) / wallMicros,
+    serverRssMb: serverAfter.rssBytes / 2 ** 20,
+  };
+}

@@ -1,0 +1,133 @@
+/**
+ * The Lasso side of `bench:http`: Lasso in a child process on a scratch PGlite, the emulator in
+ * this process, guests signed in and following a playing host, the event streams open, and the
+ * host's scrobbles mirrored (and pushed down the streams) before anything is measured.
+ */
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { EmulatorHandle } from '../../emulator/server.js';
+import { spawnServer, type ServerChild } from './child.js';
+import { LASSO_ENV_VAR } from './lasso-settings.js';
+import { createScratchDatabase, type ScratchDatabase } from './postgres.js';
+import {
+  follow,
+  freePort,
+  HOST,
+  hostScrobbles,
+  lassoEnv,
+  signIn,
+  startBenchEmulator,
+  status,
+  waitUntil,
+} from './setup.js';
+import { openStreams, type SseStreams } from './sse.js';
+
+/** How big the scene is. */
+export interface SceneOptions {
+  guests: number;
+  streams: number;
+  scrobbles: number;
+  /** A PostgreSQL server URL to run on (a scratch database); null: PGlite in a temp folder. */
+  postgresUrl: string | null;
+  log: (line: string) => void;
+}
+
+/** A running scene; `close()` tears everything down. */
+export interface Scene {
+  server: ServerChild;
+  origin: string;
+  /** One `Cookie` header per signed-in guest. */
+  cookies: string[];
+  streams: SseStreams;
+  /** A status answer as measured (first guest), for the report. */
+  sampleStatus: Record<string, unknown>;
+  close(): Promise<void>;
+}
+
+const LASSO_SCRIPT = path.join(path.dirname(fileURLToPath(import.meta.url)), 'lasso-server.ts');
+
+/** Builds the scene. On failure, whatever was started is torn down before rethrowing. */
+export async function startScene(o: SceneOptions): Promise<Scene> {
+  const guests = Array.from({ length: o.guests }, (_, i) => `guest_${i + 1}`);
+  const emu = await startBenchEmulator(guests);
+  const dataDir = await mkdtemp(path.join(os.tmpdir(), 'lasso-bench-http-'));
+  let server: ServerChild | undefined;
+  let streams: SseStreams | undefined;
+  let scratch: ScratchDatabase | undefined;
+  const close = async (): Promise<void> => {
+    streams?.close();
+    await server?.close();
+    await emu.close();
+    await scratch?.drop();
+    await rm(dataDir, { recursive: true, force: true });
+  };
+  try {
+    const port = await freePort();
+    scratch = o.postgresUrl ? await createScratchDatabase(o.postgresUrl) : undefined;
+    const env = lassoEnv(emu, port, dataDir);
+    o.log(
+      `starting Lasso (child process, ${scratch ? 'PostgreSQL scratch database' : `PGlite in ${dataDir}`}) …`,
+    );
+    server = await spawnServer(LASSO_SCRIPT, {
+      [LASSO_ENV_VAR]: JSON.stringify(scratch ? { ...env, DATABASE_URL: scratch.url } : env),
+    });
+    const origin = server.url;
+    const cookies = await followingGuests(emu, origin, guests, o.log);
+    // Every follow is open by now: tracks starting from the next second are the guests' to copy.
+    const firstTimestamp = Math.ceil(Date.now() / 1000) + 1;
+    o.log(`opening ${o.streams} event streams …`);
+    streams = await openStreams(origin, cookies, o.streams);
+    await mirrorScrobbles(emu, origin, cookies, firstTimestamp, o.scrobbles);
+    const sampleStatus = await status(origin, cookies[0] ?? '');
+    return { server, origin, cookies, streams, sampleStatus, close };
+  } catch (err) {
+    await close().catch(() => undefined);
+    throw err;
+  }
+}
+
+/** Signs the guests in and has each follow the host, who is playing a track. */
+async function followingGuests(
+  emu: EmulatorHandle,
+  origin: string,
+  guests: readonly string[],
+  log: (line: string) => void,
+): Promise<string[]> {
+  log(`signing in ${guests.length} guests through the emulator's consent page …`);
+  emu.setNowPlaying(HOST, { artist: 'Björk', track: 'Jóga', album: 'Homogenic', duration: 300 });
+  const cookies: string[] = [];
+  for (const guest of guests) {
+    const cookie = await signIn(origin, guest);
+    await follow(origin, cookie);
+    cookies.push(cookie);
+  }
+  return cookies;
+}
+
+/**
+ * Adds `count` host scrobbles, one second apart from `firstTimestamp` — once all of them lie in
+ * the past, as a real player's would — and waits until every guest's status shows them mirrored.
+ */
+async function mirrorScrobbles(
+  emu: EmulatorHandle,
+  origin: string,
+  cookies: readonly string[],
+  firstTimestamp: number,
+  count: number,
+): Promise<void> {
+  const lastStart = firstTimestamp + count - 1;
+  const wait = (lastStart + 1) * 1000 - Date.now();
+  if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+  emu.addScrobble(HOST, hostScrobbles(count, firstTimestamp));
+  const mirrored = async (cookie: string): Promise<boolean> => {
+    const body = await status(origin, cookie);
+    return body.scrobble_count === count;
+  };
+  await waitUntil(
+    async () => (await Promise.all(cookies.map(mirrored))).every(Boolean),
+    30_000,
+    `${count} scrobbles mirrored to each guest`,
+  );
+}

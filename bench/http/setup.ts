@@ -1,0 +1,149 @@
+/**
+ * The scene `bench:http` measures: the Last.fm emulator (in the parent process), guests signed
+ * in to Lasso through the emulator's consent page as a browser would, each following a host who
+ * is playing, with a few of the host's scrobbles already mirrored so the status has content.
+ */
+import { createServer } from 'node:net';
+import { startEmulator, type EmulatorHandle } from '../../emulator/server.js';
+import { parseConsentForm } from '../../test/integration/browser.js';
+
+export const API_KEY = 'bench-api-key';
+const API_SECRET = 'bench-api-secret';
+/** The host every guest follows. */
+export const HOST = 'maya_host';
+
+/** A port free right now on 127.0.0.1 (Lasso's PUBLIC_URL must name its port before it listens). */
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.once('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const address = srv.address();
+      const port = typeof address === 'object' && address ? address.port : 0;
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+/** The emulator with Lasso's app registered, the host and `guests` created; no rate limit. */
+export async function startBenchEmulator(guests: readonly string[]): Promise<EmulatorHandle> {
+  return startEmulator({
+    rateLimit: false,
+    apps: [{ api_key: API_KEY, secret: API_SECRET }],
+    users: [HOST, ...guests],
+  });
+}
+
+/** Lasso's configuration variables for the bench: real settings, scratch PGlite, quiet logs. */
+export function lassoEnv(emu: EmulatorHandle, port: number, dataDir: string) {
+  return {
+    ENVIRONMENT: 'production',
+    HOST: '127.0.0.1',
+    PORT: String(port),
+    PUBLIC_URL: `http://127.0.0.1:${port}`,
+    LASTFM_API_KEY: API_KEY,
+    LASTFM_API_SECRET: API_SECRET,
+    LASTFM_API_URL: emu.apiUrl,
+    LASTFM_AUTH_URL: emu.authUrl,
+    SESSION_SECRET: 'a-benchmark-session-secret-of-more-than-40-chars',
+    DATA_DIR: dataDir,
+    // Short, so the setup's scrobbles are mirrored in a second or two.
+    POLLING_INTERVAL_MS: '1000',
+    LOG_LEVEL: 'warn',
+  };
+}
+
+/** Cookies a browser would keep for Lasso's origin. */
+class CookieJar {
+  private readonly cookies = new Map<string, string>();
+  take(res: Response): void {
+    for (const line of res.headers.getSetCookie()) {
+      const [pair = ''] = line.split(';');
+      const eq = pair.indexOf('=');
+      const value = pair.slice(eq + 1).trim();
+      if (/max-age=0/i.test(line) || value === '') this.cookies.delete(pair.slice(0, eq).trim());
+      else this.cookies.set(pair.slice(0, eq).trim(), value);
+    }
+  }
+  header(): string {
+    return [...this.cookies].map(([k, v]) => `${k}=${v}`).join('; ');
+  }
+}
+
+async function expectStatus(res: Response, status: number, what: string): Promise<Response> {
+  if (res.status !== status) {
+    throw new Error(`${what}: HTTP ${res.status} ${await res.text().catch(() => '')}`);
+  }
+  return res;
+}
+
+/**
+ * Signs `user` in: `POST /api/auth/init`, the consent page's "Allow access", the callback.
+ * Returns the `Cookie` header of the signed-in browser.
+ */
+export async function signIn(origin: string, user: string): Promise<string> {
+  const jar = new CookieJar();
+  const init = await fetch(`${origin}/api/auth/init`, {
+    method: 'POST',
+    headers: { origin, 'content-type': 'application/json' },
+    body: JSON.stringify({ return_to: `/j/${HOST}` }),
+  });
+  await expectStatus(init, 200, 'auth init');
+  jar.take(init);
+  const { auth_url: authUrl } = (await init.json()) as { auth_url: string };
+  const form = parseConsentForm(await (await fetch(authUrl)).text(), authUrl);
+  const allow = await fetch(form.action, {
+    method: form.method,
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    body: new URLSearchParams([
+      ...form.hidden,
+      ['user', user],
+      ['new_user', ''],
+      ['action', 'allow'],
+    ]).toString(),
+    redirect: 'manual',
+  });
+  await expectStatus(allow, 303, 'consent page');
+  const callback = allow.headers.get('location') ?? '';
+  const landed = await fetch(callback, { headers: { cookie: jar.header() }, redirect: 'manual' });
+  await expectStatus(landed, 303, 'auth callback');
+  jar.take(landed);
+  return jar.header();
+}
+
+/** Starts following the host, now-playing mirroring on (the product default). */
+export async function follow(origin: string, cookie: string): Promise<void> {
+  const res = await fetch(`${origin}/api/session/start`, {
+    method: 'POST',
+    headers: { origin, cookie, 'content-type': 'application/json' },
+    body: JSON.stringify({ target_username: HOST, mirror_now_playing: true }),
+  });
+  await expectStatus(res, 200, 'session start');
+  await res.body?.cancel();
+}
+
+/** `GET /api/session/status` as the guest sees it. */
+export async function status(origin: string, cookie: string): Promise<Record<string, unknown>> {
+  const res = await fetch(`${origin}/api/session/status`, { headers: { cookie } });
+  await expectStatus(res, 200, 'session status');
+  return (await res.json()) as Record<string, unknown>;
+}
+
+/** The host's tracks: `count` scrobbles one second apart from `firstTimestamp` (Unix seconds). */
+export function hostScrobbles(count: number, firstTimestamp: number) {
+  return Array.from({ length: count }, (_, i) => ({
+    artist: 'Björk',
+    track: `Track ${i + 1}`,
+    album: 'Homogenic',
+    timestamp: firstTimestamp + i,
+  }));
+}
+
+/** Polls `probe` every 200 ms until it returns true; throws after `ms`. */
+export async function waitUntil(probe: () => Promise<boolean>, ms: number, what: string) {
+  const deadline = Date.now() + ms;
+  while (!(await probe())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
