@@ -35,6 +35,7 @@ export interface ClaimResult {
 }
 
 const none: GuestAction = { kind: 'none' };
+const revoked: GuestAction = { kind: 'stop_follows', reason: 'auth_revoked' };
 
 /** Runs one claim's Last.fm calls. */
 export async function executeClaim(ctx: EngineContext, claim: Claim): Promise<ClaimResult> {
@@ -42,18 +43,39 @@ export async function executeClaim(ctx: EngineContext, claim: Claim): Promise<Cl
   return claim.kind === 'reconcile' ? reconcile(ctx, claim, base) : send(ctx, claim, base);
 }
 
-/** The guest's scrobbles over [from, to] (UNIX seconds). */
+/**
+ * The guest's scrobbles over [from, to] (UNIX seconds), read as the guest (signed with their
+ * session key) so a guest who hides their listening can still be read; `sessionKey` null reads
+ * unsigned, which works for a public profile only.
+ */
 async function guestTracks(
   ctx: EngineContext,
   claim: Claim,
   range: { from: number; to: number },
+  sessionKey: string | null,
 ): Promise<Scrobble[]> {
-  const user = claim.account.username;
-  const recent = await ctx.lastfm.getRecentTracks({ user, ...range, allPages: true });
+  const query = { user: claim.account.username, ...range, allPages: true };
+  const recent = await ctx.lastfm.getRecentTracks(
+    sessionKey === null ? query : { ...query, sessionKey },
+  );
   return recent.scrobbles;
 }
 
-/** Rows found `sending` past their lease: on the profile → accepted, else pending again. */
+/** The guest's session key in clear, or null when it is not valid or cannot be decrypted. */
+function usableKey(ctx: EngineContext, account: Claim['account']): string | null {
+  if (account.key_state !== 'valid' || account.session_key_enc === null) return null;
+  try {
+    return ctx.decryptSessionKey(account.id, account.session_key_enc);
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * Rows found `sending` past their lease: on the profile → accepted, else pending again. Read
+ * with the guest's key while it is valid; without one (revoked, unreadable) a public profile is
+ * still read unsigned, and a private one waits for the guest to sign in again.
+ */
 async function reconcile(
   ctx: EngineContext,
   claim: Claim,
@@ -63,11 +85,13 @@ async function reconcile(
   if (range === null) return base;
   let tracks: Scrobble[];
   try {
-    tracks = await guestTracks(ctx, claim, range);
+    tracks = await guestTracks(ctx, claim, range, usableKey(ctx, claim.account));
   } catch (err) {
     if (!(err instanceof LastfmError)) throw err;
     // Cannot look: the rows stay `sending` under this claim's lease and are checked when it ends.
     ctx.logger.warn({ guestId: claim.account.id, err: err.message }, 'reconcile failed');
+    // Error 9: the key is gone, as on a scrobble; the next look, after the lease, reads unsigned.
+    if (err.kind === 'auth_revoked') return { ...base, guest: revoked };
     return base;
   }
   const { updates } = reconciledUpdates(reconcileSending(claim.rows, tracks), ctx.now());
@@ -84,27 +108,26 @@ interface GuardOutcome {
   checked: number[];
   pause: GuardFollow[];
   /** The guest's tracks could not be read: send nothing now. */
-  retry: boolean;
+  failure: LastfmError | null;
 }
 
 /**
- * The own-scrobble guard over the batch rows of follows whose check is due. A private profile
- * cannot be read without the guest's session (the client reads unsigned): sending goes on.
+ * The own-scrobble guard over the batch rows of follows whose check is due. The guest's tracks
+ * are read with their session key, so a private profile is checked like any other.
  */
-async function guard(ctx: EngineContext, claim: Claim): Promise<GuardOutcome> {
+async function guard(ctx: EngineContext, claim: Claim, sessionKey: string): Promise<GuardOutcome> {
   const due = new Set(claim.guard.filter((f) => f.due).map((f) => f.id));
-  const out: GuardOutcome = { matched: [], checked: [...due], pause: [], retry: false };
+  const out: GuardOutcome = { matched: [], checked: [...due], pause: [], failure: null };
   const candidates = claim.rows.filter((r) => due.has(r.follow_id));
   const range = guestHistoryRange(candidates, ctx.cfg.ownScrobbleToleranceSec);
   if (range === null) return out;
   let tracks: Scrobble[];
   try {
-    tracks = await guestTracks(ctx, claim, range);
+    tracks = await guestTracks(ctx, claim, range, sessionKey);
   } catch (err) {
     if (!(err instanceof LastfmError)) throw err;
-    if (err.kind === 'private') return out;
     ctx.logger.warn({ guestId: claim.account.id, err: err.message }, 'own-scrobble check failed');
-    return { ...out, checked: [], retry: true };
+    return { ...out, checked: [], failure: err };
   }
   const sent = await acceptedBetween(ctx.db.kysely, claim.account.id, range.from, range.to);
   const found = detectOwnScrobbling(tracks, candidates, sent, ctx.cfg);
@@ -112,6 +135,27 @@ async function guard(ctx: EngineContext, claim: Claim): Promise<GuardOutcome> {
   const hit = new Set(found.matched.map((r) => r.follow_id));
   const pause = claim.guard.filter((f) => hit.has(f.id) && f.state === 'active');
   return { ...out, matched: found.matched, pause };
+}
+
+/**
+ * The guard could not read the guest's tracks, so nothing is sent. Error 9 means the key is gone,
+ * settled as on a scrobble (rows pending, follows stopped); anything else is tried again later.
+ */
+function guardFailed(
+  ctx: EngineContext,
+  claim: Claim,
+  base: ClaimResult,
+  failure: LastfmError,
+): ClaimResult {
+  if (failure.kind === 'auth_revoked') {
+    const settleCtx = { now: ctx.now(), cfg: ctx.cfg, random: ctx.random };
+    const settled = applyScrobbleResult(claim.rows, scrobbleOutcomeFromError(failure), settleCtx);
+    return { ...base, updates: settled.updates, guest: settled.guest };
+  }
+  const tried = Math.max(0, ...claim.rows.map((r) => r.attempts));
+  const { baseMs, capMs } = ctx.cfg.submitBackoff;
+  const at = new Date(ctx.clock.now() + backoffMs(tried, baseMs, capMs, ctx.random));
+  return { ...base, updates: notTried(claim.rows, at, 'own-scrobble check failed') };
 }
 
 /** Guard, then `track.scrobble` with the rows the guard let through, then the settlement. */
@@ -124,15 +168,10 @@ async function send(ctx: EngineContext, claim: Claim, base: ClaimResult): Promis
     // A key that cannot be read is as good as revoked: the guest signs in again.
     ctx.logger.error({ guestId: account.id }, 'session key cannot be decrypted');
     const updates = notTried(claim.rows, ctx.now(), 'session key cannot be decrypted');
-    return { ...base, updates, guest: { kind: 'stop_follows', reason: 'auth_revoked' } };
+    return { ...base, updates, guest: revoked };
   }
-  const g = await guard(ctx, claim);
-  if (g.retry) {
-    const tried = Math.max(0, ...claim.rows.map((r) => r.attempts));
-    const { baseMs, capMs } = ctx.cfg.submitBackoff;
-    const at = new Date(ctx.clock.now() + backoffMs(tried, baseMs, capMs, ctx.random));
-    return { ...base, updates: notTried(claim.rows, at, 'own-scrobble check failed') };
-  }
+  const g = await guard(ctx, claim, sessionKey);
+  if (g.failure) return guardFailed(ctx, claim, base, g.failure);
   const matched = new Set(g.matched.map((r) => r.id));
   const rows = claim.rows.filter((r) => !matched.has(r.id));
   const result: ClaimResult = {

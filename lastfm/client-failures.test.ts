@@ -60,6 +60,22 @@ describe('retries of reads', () => {
     expect(requests).toHaveLength(3);
   });
 
+  it('retries a read signed with a session key like any read', async () => {
+    const clock = new ManualClock(0);
+    const empty = {
+      recenttracks: { '@attr': { page: '1', perPage: '200', totalPages: '0', total: '0' } },
+    };
+    const { transport, requests } = scriptedTransport(OFFLINE, json(200, empty));
+    const { client } = testClient(transport, { clock });
+    const read = client.getRecentTracks({ user: 'maya_plays', sessionKey: SESSION_KEY });
+    const { value } = await runToEnd(read, clock);
+    expect(value?.scrobbles).toEqual([]);
+    expect(requests.map((r) => [r.method, paramsOf(r).sk])).toEqual([
+      ['POST', SESSION_KEY],
+      ['POST', SESSION_KEY],
+    ]);
+  });
+
   it('backs off longer after a rate-limit answer (29 / HTTP 429)', async () => {
     const clock = new ManualClock(0);
     const times: number[] = [];
@@ -222,6 +238,8 @@ describe('secrets', () => {
         (c: LastfmApi): Promise<unknown> => c.scrobble(SESSION_KEY, [item]),
         (c: LastfmApi): Promise<unknown> => c.updateNowPlaying(SESSION_KEY, item),
         (c: LastfmApi): Promise<unknown> => c.getUserInfo({ sessionKey: SESSION_KEY }),
+        (c: LastfmApi): Promise<unknown> =>
+          c.getRecentTracks({ user: 'maya_plays', sessionKey: SESSION_KEY }),
       ];
       for (const call of calls) {
         const { transport, requests } = scriptedTransport(answer);

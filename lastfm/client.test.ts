@@ -164,6 +164,48 @@ describe('requests', () => {
     });
   });
 
+  it('reads recent tracks as the user with sk: a signed POST, so a private history is readable', async () => {
+    const { transport, requests } = scriptedTransport(
+      json(200, recentTracksBody([], { page: 1, totalPages: 0, total: 0 })),
+    );
+    const { client } = testClient(transport);
+    await client.getRecentTracks({ user: 'maya_plays', from: 1700000000, sessionKey: SESSION_KEY });
+    const req = requests[0]!;
+    expect(req.method).toBe('POST');
+    expect(req.url).toBe('http://127.0.0.1:9/2.0/');
+    expect(req.url).not.toContain(SESSION_KEY);
+    const params = paramsOf(req);
+    expect(params).toMatchObject({
+      method: 'user.getRecentTracks',
+      user: 'maya_plays',
+      limit: '200',
+      page: '1',
+      from: '1700000000',
+      sk: SESSION_KEY,
+    });
+    expectValidSignature(params);
+  });
+
+  it('signs every page of an allPages read with sk', async () => {
+    const pages = (page: number) => ({ page, totalPages: 2, total: 2, perPage: 1 });
+    const { transport, requests } = scriptedTransport(
+      json(200, recentTracksBody([trackRow('a', 'A', 1700000300)], pages(1))),
+      json(200, recentTracksBody([trackRow('b', 'B', 1700000000)], pages(2))),
+    );
+    const { client } = testClient(transport);
+    const res = await client.getRecentTracks({
+      user: 'maya_plays',
+      allPages: true,
+      sessionKey: SESSION_KEY,
+    });
+    expect(res.scrobbles.map((s) => s.artist)).toEqual(['A', 'B']);
+    expect(requests.map((r) => paramsOf(r).page)).toEqual(['1', '2']);
+    for (const r of requests) {
+      expect(paramsOf(r).sk).toBe(SESSION_KEY);
+      expectValidSignature(paramsOf(r));
+    }
+  });
+
   it('asks track.getInfo and reads the duration', async () => {
     const { transport, requests } = scriptedTransport(json(200, trackInfoBody('240000')));
     const { client } = testClient(transport);
@@ -184,6 +226,9 @@ describe('requests', () => {
     );
     await expect(client.getRecentTracks({ user: 'u', limit: 0 })).rejects.toThrow(/limit/);
     await expect(client.getRecentTracks({ user: 'u', page: 0 })).rejects.toThrow(/page/);
+    await expect(client.getRecentTracks({ user: 'u', sessionKey: '' })).rejects.toThrow(
+      /sessionKey/,
+    );
     await expect(client.scrobble(SESSION_KEY, [])).rejects.toThrow(/1\.\.50/);
     await expect(
       client.scrobble(

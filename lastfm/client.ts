@@ -179,8 +179,9 @@ function recentTracksPage(
   };
   if (q.from !== undefined) args.from = String(q.from);
   if (q.to !== undefined) args.to = String(q.to);
-  const spec = { method: 'user.getRecentTracks', args, signed: false, retry: true };
-  return call({ ...spec, userScoped: true, schema: recentTracksResponse }, signal);
+  // With a session key the caller adds `sk`, signs and POSTs, so the key never lands in a URL.
+  const spec = { method: 'user.getRecentTracks', args, sessionKey: q.sessionKey, retry: true };
+  return call({ ...spec, signed: false, userScoped: true, schema: recentTracksResponse }, signal);
 }
 
 function validateRecentTracksQuery(q: RecentTracksQuery): void {
@@ -195,6 +196,7 @@ function validateRecentTracksQuery(q: RecentTracksQuery): void {
   if (q.maxPages !== undefined && (!Number.isInteger(q.maxPages) || q.maxPages < 1)) {
     throw fatal(m, 'maxPages must be a positive integer');
   }
+  if (q.sessionKey === '') throw fatal(m, 'sessionKey must not be empty');
 }
 
 /**

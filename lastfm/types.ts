@@ -40,6 +40,8 @@ export interface RecentTracksQuery {
   allPages?: boolean;
   /** With `allPages`, stop after this many pages (a safety cap). Default 20. */
   maxPages?: number;
+  /** Read as this user: signed with `sk`, so a private user's own history is readable. */
+  sessionKey?: string;
 }
 
 export interface RecentTracks {

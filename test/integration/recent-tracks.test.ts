@@ -1,7 +1,7 @@
 /**
  * `user.getRecentTracks` through the client against the emulator: paging past 200 while the user
  * is now playing, `from`/`to` under both inclusivity quirks, the single-object `track` quirk, and
- * the private and unknown users.
+ * the private and unknown users, and a private user reading their own history with their key.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Scrobble } from '../../lastfm/types.js';
@@ -164,6 +164,24 @@ describe('users that cannot be read', () => {
     expect(err).toMatchObject({ kind: 'private', code: 17, httpStatus: 403 });
     // Only the listening is hidden: the profile still reads.
     await expect(rig.client().getUserInfo('hidden')).resolves.toMatchObject({ name: 'hidden' });
+  });
+
+  it("lets a private user read their own history with their session key, and no one else's", async () => {
+    const key = await rig.sessionFor('hidden');
+    rig.emu.setPrivate('hidden', true);
+    rig.emu.addScrobble('hidden', {
+      artist: 'Broadcast',
+      track: 'Tears in the Typing Pool',
+      timestamp: T0 - 60,
+    });
+    const client = rig.client();
+    const own = await client.getRecentTracks({ user: 'hidden', allPages: true, sessionKey: key });
+    expect(own.scrobbles.map((s) => [s.artist, s.timestamp])).toEqual([['Broadcast', T0 - 60]]);
+    const unsigned = await failureOf(client.getRecentTracks({ user: 'hidden' }));
+    expect(unsigned).toMatchObject({ kind: 'private', code: 17 });
+    const otherKey = await rig.sessionFor('nosy');
+    const other = await failureOf(client.getRecentTracks({ user: 'hidden', sessionKey: otherKey }));
+    expect(other).toMatchObject({ kind: 'private', code: 17 });
   });
 
   it('classifies an unknown user as user_not_found on both reads', async () => {
