@@ -23,8 +23,6 @@ const GOAL_RATIO = 0.5;
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 /** File descriptors this process needs beyond the streams: autocannon, emulator, stdio, slack. */
 const FD_SLACK = 200;
-/** Pause after the last measurement before Lasso closes. */
-const SETTLE_MS = 1_000;
 
 interface Options extends LoadSettings {
   streams: number;
@@ -91,8 +89,6 @@ async function measureLasso(o: Options, log: (s: string) => void) {
       log(`breakdown: measuring ${route} …`);
       breakdown.push({ route, figures: await measure(scene.server, url(route), o, scene.cookies) });
     }
-    // autocannon hangs up on requests still queued in the server: let them finish first.
-    await new Promise((r) => setTimeout(r, SETTLE_MS));
     return { status, sse, breakdown, sampleStatus: scene.sampleStatus };
   } finally {
     await scene.close();

@@ -4,7 +4,7 @@
  */
 import cookie from '@fastify/cookie';
 import swagger from '@fastify/swagger';
-import Fastify from 'fastify';
+import Fastify, { LogController } from 'fastify';
 import {
   jsonSchemaTransform,
   jsonSchemaTransformObject,
@@ -12,9 +12,13 @@ import {
   validatorCompiler,
   type ZodTypeProvider,
 } from 'fastify-type-provider-zod';
+import { createSessionCache } from './auth/session-cache.js';
 import type { AppDeps, ZodApp } from './deps.js';
 import { registerErrorHandler } from './errors.js';
+import { trackInFlight } from './in-flight.js';
+import { lazyChildLoggerFactory, levelEnabled } from './logger.js';
 import { opsRoutes } from './routes/ops.js';
+import { createStatusCache } from './routes/status-cache.js';
 import { registerSecurity } from './security.js';
 
 /** The largest request body accepted: requests are small JSON objects. */
@@ -39,21 +43,34 @@ export async function buildApp(deps: AppDeps): Promise<ZodApp> {
     loggerInstance: deps.logger,
     trustProxy: trustProxyOption(config.http.trustProxy),
     bodyLimit: BODY_LIMIT_BYTES,
+    // Fastify's own request lines are at info, the default level: two JSON lines per request,
+    // while the front end (Cloud Run) logs every request anyway. Ours (below) are at debug;
+    // failures are still logged: thrown errors by the error handler, any 5xx answer below.
+    logController: new LogController({ disableRequestLogging: true }),
+    childLoggerFactory: lazyChildLoggerFactory,
   }).withTypeProvider<ZodTypeProvider>() as unknown as ZodApp;
 
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   registerErrorHandler(app, deps.logger, deps.notFoundFallback);
+  if (deps.inFlight) trackInFlight(app, deps.inFlight);
+  // One line per request at debug (off by default); a 5xx answer at warn whatever the level.
+  app.addHook('onResponse', (request, reply, done) => {
+    const level = reply.statusCode >= 500 ? 'warn' : 'debug';
+    if (levelEnabled(request.log, level)) {
+      request.log[level](
+        { req: request, res: reply, responseTime: reply.elapsedTime },
+        'request completed',
+      );
+    }
+    done();
+  });
 
   await app.register(cookie);
   await registerSecurity(app, {
     config,
     ...(deps.rateLimits ? { rateLimits: deps.rateLimits } : {}),
     ...(deps.extraOrigins ? { extraOrigins: deps.extraOrigins } : {}),
-  });
-  // API answers are per user and may be personal: never cached by browsers or proxies.
-  app.addHook('onRequest', async (request, reply) => {
-    if (request.url.startsWith('/api/')) reply.header('cache-control', 'no-store');
   });
 
   await app.register(swagger, {
@@ -69,7 +86,13 @@ export async function buildApp(deps: AppDeps): Promise<ZodApp> {
     transformObject: jsonSchemaTransformObject,
   });
 
-  await opsRoutes(app, deps);
-  for (const routes of deps.routes ?? []) await routes(app, deps);
+  // One of each per app, shared by every route module (a logout must reach the session routes').
+  const routeDeps: AppDeps = {
+    ...deps,
+    sessionCache: deps.sessionCache ?? createSessionCache(),
+    statusCache: deps.statusCache ?? createStatusCache({ clock: deps.clock }),
+  };
+  await opsRoutes(app, routeDeps);
+  for (const routes of deps.routes ?? []) await routes(app, routeDeps);
   return app;
 }

@@ -15,11 +15,14 @@ import type { EngineApi } from '../engine/engine-api.js';
 import type { LastfmApi } from '../lastfm/types.js';
 import type { Clock } from '../lib/clock.js';
 import type { Db } from '../store/db.js';
+import type { SessionCache } from './auth/session-cache.js';
 import type { Config } from './config.js';
 import type { KeyBox } from './crypto.js';
+import type { InFlightCounter } from './in-flight.js';
 import type { Logger } from './logger.js';
 import type { Metrics } from './metrics.js';
 import type { SseHub } from './routes/sse-hub.js';
+import type { StatusCache } from './routes/status-cache.js';
 import type { RateLimits } from './security.js';
 
 /** Whether the app can serve: database reachable, migrations applied, not shutting down. */
@@ -66,6 +69,12 @@ export interface AppDeps {
    * are closed on `app.close()` either way.
    */
   sse?: SseHub;
+  /** Session lookups cached by this instance. Default: `createSessionCache()`, made by `buildApp`. */
+  sessionCache?: SessionCache;
+  /** Guests' statuses cached by this instance. Default: `createStatusCache({ clock })`, made by `buildApp`. */
+  statusCache?: StatusCache;
+  /** Counts the routes' work in flight (`runtime.ts` waits for it before closing the store). */
+  inFlight?: InFlightCounter;
   /** Route modules to register, in order, after the core and ops routes. */
   routes?: readonly RouteModule[];
   /** Serves paths outside /api that no route matched (the web app's index.html). */

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { ZodApp } from './deps.js';
-import { createLogger, memoryDestination, redactUrl } from './logger.js';
+import { createLogger, lazyChildLoggerFactory, memoryDestination, redactUrl } from './logger.js';
 import { COOKIE_NAME } from './session-cookie.js';
 import { buildTestApp, TEST_SESSION_SECRET, testConfig } from './test-support/app.js';
 
@@ -81,5 +81,44 @@ describe('request logs', () => {
     expect(text).toContain('/api/auth/callback?token=[REDACTED]');
     for (const secret of [TOKEN, COOKIE_ID, 'state-value-123456'])
       expect(text).not.toContain(secret);
+  });
+});
+
+describe('request loggers', () => {
+  let app: ZodApp | undefined;
+  afterEach(async () => {
+    await app?.close();
+    app = undefined;
+  });
+
+  it('write nothing below the level and carry their bindings, redacted, when they do write', () => {
+    const dest = memoryDestination();
+    const parent = createLogger({ logLevel: 'warn' }, dest);
+    const log = lazyChildLoggerFactory(parent, { reqId: 'req-7' }, {});
+    log.info({ token: TOKEN }, 'not written');
+    log.debug('not written either');
+    expect(dest.lines()).toEqual([]);
+    log.error({ token: TOKEN }, 'failed');
+    expect(dest.lines()).toMatchObject([
+      { severity: 'ERROR', message: 'failed', reqId: 'req-7', token: '[REDACTED]' },
+    ]);
+    expect(log.child({ part: 'x' }).level).toBe('warn');
+  });
+
+  it('log one debug line per request, and a 5xx at warn whatever the level', async () => {
+    const built = await buildTestApp({
+      config: testConfig({ LOG_LEVEL: 'warn' }),
+      routes: [
+        (app) => {
+          app.get('/api/test/unavailable', async (_request, reply) => reply.code(503).send({}));
+        },
+      ],
+    });
+    app = built.app;
+    await app.inject({ url: '/healthz' });
+    await app.inject({ url: '/api/test/unavailable' });
+    expect(built.logs.lines().map((l) => [l.severity, l.message, l.res])).toEqual([
+      ['WARNING', 'request completed', { statusCode: 503 }],
+    ]);
   });
 });

@@ -2,6 +2,7 @@
  * JSON-line logs for Cloud Logging: a `severity` it understands, `message` as the text, ISO time,
  * and secrets (cookies, Last.fm session keys, tokens, signatures, SESSION_SECRET) redacted.
  */
+import type { FastifyBaseLogger } from 'fastify';
 import pino, { type DestinationStream, type Logger } from 'pino';
 import type { Config } from './config.js';
 
@@ -119,4 +120,82 @@ export function memoryDestination(): DestinationStream & {
         .filter((l) => l.trim() !== '')
         .map((l) => JSON.parse(l) as Record<string, unknown>),
   };
+}
+
+type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace';
+type LogArgs = [obj: unknown, msg?: string, ...args: unknown[]];
+
+/** Whether `logger` writes lines at `level` (pino's rule: at or above its own level). */
+export function levelEnabled(logger: FastifyBaseLogger, level: LogLevel): boolean {
+  const threshold = pino.levels.values[logger.level];
+  return threshold !== undefined && (pino.levels.values[level] ?? 0) >= threshold;
+}
+
+/**
+ * A request's logger that becomes a real pino child only when something is logged at an enabled
+ * level. Fastify makes a child per request for its `reqId` binding, and pino serializes (and,
+ * with our wildcard redaction paths, redacts) the bindings at once: a cost every request paid
+ * although almost none of them logs anything.
+ */
+class LazyChildLogger {
+  private real: FastifyBaseLogger | undefined;
+
+  constructor(
+    private readonly parent: FastifyBaseLogger,
+    private readonly bindings: pino.Bindings,
+  ) {}
+
+  private get logger(): FastifyBaseLogger {
+    return (this.real ??= this.parent.child(this.bindings));
+  }
+
+  get level(): string {
+    return (this.real ?? this.parent).level;
+  }
+
+  set level(level: string) {
+    this.logger.level = level;
+  }
+
+  private write(level: LogLevel, args: LogArgs): void {
+    if (!levelEnabled(this.real ?? this.parent, level)) return;
+    this.logger[level](...args);
+  }
+
+  fatal(...args: LogArgs): void {
+    this.write('fatal', args);
+  }
+  error(...args: LogArgs): void {
+    this.write('error', args);
+  }
+  warn(...args: LogArgs): void {
+    this.write('warn', args);
+  }
+  info(...args: LogArgs): void {
+    this.write('info', args);
+  }
+  debug(...args: LogArgs): void {
+    this.write('debug', args);
+  }
+  trace(...args: LogArgs): void {
+    this.write('trace', args);
+  }
+  silent(): void {}
+
+  child(bindings: pino.Bindings, options?: pino.ChildLoggerOptions): FastifyBaseLogger {
+    return this.logger.child(bindings, options);
+  }
+}
+
+/**
+ * Fastify's `childLoggerFactory`: request loggers made lazily (see `LazyChildLogger`). A route
+ * with its own log level or serializers gets a real child at once.
+ */
+export function lazyChildLoggerFactory(
+  logger: FastifyBaseLogger,
+  bindings: pino.Bindings,
+  options: pino.ChildLoggerOptions,
+): FastifyBaseLogger {
+  if (Object.keys(options).length > 0) return logger.child(bindings, options);
+  return new LazyChildLogger(logger, bindings);
 }

@@ -10,7 +10,7 @@ import type { EngineRuntime } from '../engine/engine-api.js';
 import { createLastfmClient } from '../lastfm/client.js';
 import { createLocalRateLimiter } from '../lastfm/rate-limiter.js';
 import type { LastfmApi, RateLimiter } from '../lastfm/types.js';
-import { MINUTE_MS, systemClock, type Clock } from '../lib/clock.js';
+import { MINUTE_MS, SECOND_MS, systemClock, type Clock } from '../lib/clock.js';
 import { systemRandom } from '../lib/random.js';
 import { pruneAuthStates } from '../store/auth-states.js';
 import { openDatabase, type Db } from '../store/db.js';
@@ -22,6 +22,7 @@ import type { Config } from './config.js';
 import { createKeyBox } from './crypto.js';
 import { startDemo, type Demo } from './demo.js';
 import type { ZodApp } from './deps.js';
+import { createInFlight } from './in-flight.js';
 import type { Logger } from './logger.js';
 import { createMetrics, type Metrics } from './metrics.js';
 import { apiRoutes } from './routes/index.js';
@@ -31,6 +32,8 @@ import { SESSION_IDLE_TIMEOUT_MS } from './session-cookie.js';
 
 /** Sessions and sign-in states are swept this often. */
 const HOUSEKEEPING_INTERVAL_MS = 10 * MINUTE_MS;
+/** How long shutdown waits for requests still running after the server closed. */
+const DRAIN_TIMEOUT_MS = 10 * SECOND_MS;
 /** Calls a fresh shared bucket allows at once; Last.fm averages its limit over 5 minutes. */
 const LASTFM_BURST = 5;
 
@@ -92,6 +95,7 @@ export async function startLasso(initial: Config, options: LassoOptions): Promis
 
   let shuttingDown = false;
   const sse = createSseHub();
+  const inFlight = createInFlight();
   const app = await buildApp({
     config,
     logger,
@@ -102,6 +106,7 @@ export async function startLasso(initial: Config, options: LassoOptions): Promis
     keyBox,
     lastfm,
     sse,
+    inFlight,
     routes: apiRoutes,
     ...(options.rateLimits ? { rateLimits: options.rateLimits } : {}),
     readiness: async () => {
@@ -133,6 +138,10 @@ export async function startLasso(initial: Config, options: LassoOptions): Promis
       loops.abort();
       await Promise.all([engineLoop, housekeeping]);
       await app.close();
+      // Requests whose client hung up are gone from app.close()'s view, not from the store's.
+      if (!(await inFlight.drained(clock, DRAIN_TIMEOUT_MS))) {
+        logger.warn({ inFlight: inFlight.count }, 'closing the store with requests still running');
+      }
       await db.close();
       await demo?.close();
     },

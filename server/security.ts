@@ -5,12 +5,11 @@
 import type { FastifyHelmetOptions } from '@fastify/helmet';
 import helmet from '@fastify/helmet';
 import rateLimit from '@fastify/rate-limit';
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import Fastify, { type FastifyInstance, type FastifyRequest } from 'fastify';
 import { MINUTE_MS } from '../lib/clock.js';
 import type { Config } from './config.js';
-import { hashToken } from './crypto.js';
 import { errors } from './errors.js';
-import { COOKIE_NAME } from './session-cookie.js';
+import { sessionDigest } from './session-cookie.js';
 
 const STATE_CHANGING = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 
@@ -69,11 +68,14 @@ export function registerOriginCheck(app: FastifyInstance, options: SecurityOptio
     ...(options.extraOrigins ?? []).map((o) => new URL(o).origin),
   ]);
   const exempt = new Set(options.originExemptPaths ?? []);
-  app.addHook('onRequest', async (request) => {
-    if (!STATE_CHANGING.has(request.method)) return;
-    if (exempt.has(request.url.split('?')[0] ?? '')) return;
+  // A callback hook: reads (most requests) pass without a promise.
+  app.addHook('onRequest', (request, _reply, done) => {
+    if (!STATE_CHANGING.has(request.method) || exempt.has(request.url.split('?')[0] ?? '')) {
+      done();
+      return;
+    }
     const origin = requestOrigin(request);
-    if (origin === null || !allowed.has(origin)) throw errors.forbiddenOrigin();
+    done(origin === null || !allowed.has(origin) ? errors.forbiddenOrigin() : undefined);
   });
 }
 
@@ -125,10 +127,60 @@ export function helmetOptions(config: SecurityOptions['config']): FastifyHelmetO
   };
 }
 
+/** Response headers a bare Fastify app sends on its own (not helmet's doing). */
+const FASTIFY_OWN_HEADERS = new Set([
+  'content-type',
+  'content-length',
+  'date',
+  'connection',
+  'keep-alive',
+  'transfer-encoding',
+]);
+
+/**
+ * The headers @fastify/helmet sends with `options`, computed once by asking it on a throwaway
+ * app. With no CSP nonces they depend on the options alone, yet the plugin rebuilds them on every
+ * request (parsing the CSP directives each time): a large share of a small request's CPU.
+ */
+export async function helmetHeaders(
+  options: FastifyHelmetOptions,
+): Promise<Record<string, string>> {
+  const probe = Fastify();
+  try {
+    await probe.register(helmet, options);
+    probe.get('/', async () => '');
+    const res = await probe.inject({ url: '/' });
+    const headers: Record<string, string> = {};
+    for (const [name, value] of Object.entries(res.headers)) {
+      if (typeof value === 'string' && !FASTIFY_OWN_HEADERS.has(name)) headers[name] = value;
+    }
+    return headers;
+  } finally {
+    await probe.close();
+  }
+}
+
+/**
+ * Sets the security headers (helmet's, computed once) on every answer, and
+ * `Cache-Control: no-store` on /api/* (per user, maybe personal: never cached by browsers or
+ * proxies). First of the security hooks, so refusals (403, 429) carry them too.
+ */
+export async function registerSecurityHeaders(
+  app: FastifyInstance,
+  config: SecurityOptions['config'],
+): Promise<void> {
+  const headers = await helmetHeaders(helmetOptions(config));
+  app.addHook('onRequest', (request, reply, done) => {
+    reply.headers(headers);
+    if (request.url.startsWith('/api/')) reply.header('cache-control', 'no-store');
+    done();
+  });
+}
+
 /** The rate-limit key of a session: a hash of its cookie, so the raw id never sits in memory maps. */
 function sessionKey(request: FastifyRequest): string | null {
-  const cookie = request.cookies[COOKIE_NAME];
-  return cookie ? 'sid:' + hashToken(cookie).toString('base64url') : null;
+  const digest = sessionDigest(request);
+  return digest ? 'sid:' + digest.key : null;
 }
 
 /**
@@ -164,7 +216,7 @@ export async function registerSecurity(
   app: FastifyInstance,
   options: SecurityOptions,
 ): Promise<void> {
-  await app.register(helmet, helmetOptions(options.config));
+  await registerSecurityHeaders(app, options.config);
   registerJsonOnly(app);
   // Rate limits first, so refused cross-origin floods still count against their IP.
   await registerRateLimits(app, options.rateLimits ?? DEFAULT_RATE_LIMITS);

@@ -10,6 +10,7 @@ import type { CookieSerializeOptions } from '@fastify/cookie';
 import type { FastifyRequest } from 'fastify';
 import { DAY_MS, HOUR_MS, MINUTE_MS } from '../lib/clock.js';
 import type { Config } from './config.js';
+import { hashToken } from './crypto.js';
 
 /** The session cookie's name. */
 export const COOKIE_NAME = 'lasso_session';
@@ -62,4 +63,28 @@ export function clearedCookieOptions(options: CookieSerializeOptions): CookieSer
 export function readSessionId(request: FastifyRequest): string | undefined {
   const value = request.cookies[COOKIE_NAME];
   return value !== undefined && /^[A-Za-z0-9_-]{43}$/.test(value) ? value : undefined;
+}
+
+/** The session cookie's SHA-256 (what `web_sessions` is keyed by) and its base64url text. */
+export interface SessionDigest {
+  hash: Buffer;
+  /** `hash` as base64url: the key of in-memory maps (rate limits, session cache). */
+  key: string;
+}
+
+const digests = new WeakMap<FastifyRequest, SessionDigest | null>();
+
+/**
+ * The digest of the session cookie as sent (well-formed or not), or null without one. Hashed
+ * once per request: the rate limits and the session lookup all need it.
+ */
+export function sessionDigest(request: FastifyRequest): SessionDigest | null {
+  let digest = digests.get(request);
+  if (digest === undefined) {
+    const value = request.cookies[COOKIE_NAME];
+    const hash = value ? hashToken(value) : null;
+    digest = hash ? { hash, key: hash.toString('base64url') } : null;
+    digests.set(request, digest);
+  }
+  return digest;
 }

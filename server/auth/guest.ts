@@ -12,7 +12,11 @@
  *   found anyway is deleted → 401 SESSION_EXPIRED;
  * - a `revoked` key (Last.fm error 9) still lets the guest in, so status and history can say why
  *   mirroring stopped; routes that need a working key (start, resume) ask for `usableKey` and
- *   answer 401 SESSION_EXPIRED "sign in with Last.fm again". The session row is kept.
+ *   answer 401 SESSION_EXPIRED "sign in with Last.fm again". The session row is kept;
+ * - lookups are cached per instance for up to `SESSION_CACHE_TTL_MS` (`session-cache.ts`): the
+ *   expiry and touch rules above run on every request against the cached `last_seen_at`, a
+ *   cached copy that looks expired is checked against the database, and start/resume always
+ *   read the database (a key revoked or a session ended elsewhere is seen at once there).
  */
 import type { FastifyRequest, onRequestAsyncHookHandler } from 'fastify';
 import { MINUTE_MS } from '../../lib/clock.js';
@@ -26,8 +30,10 @@ import {
   touchWebSession,
 } from '../../store/web-sessions.js';
 import { hashToken } from '../crypto.js';
+import type { SessionCache, SessionEntry } from './session-cache.js';
 import { errors } from '../errors.js';
-import { readSessionId, SESSION_IDLE_TIMEOUT_MS } from '../session-cookie.js';
+import type { SessionDigest } from '../session-cookie.js';
+import { readSessionId, SESSION_IDLE_TIMEOUT_MS, sessionDigest } from '../session-cookie.js';
 
 /** `last_seen_at` is rewritten only when at least this old (sliding expiry without a write per request). */
 export const SESSION_TOUCH_INTERVAL_MS = MINUTE_MS;
@@ -46,6 +52,8 @@ export interface Guest {
 export interface GuestAuthDeps {
   db: Db;
   clock: Clock;
+  /** This instance's short-lived cache of session lookups. */
+  sessionCache: SessionCache;
 }
 
 /** Options of `guestHook`. */
@@ -54,34 +62,88 @@ export interface GuestHookOptions {
   usableKey?: boolean;
 }
 
+/** Options of `authenticate`. */
+export interface AuthenticateOptions {
+  /** Read the database even when the session is cached (and refresh the cache). */
+  fresh?: boolean;
+}
+
 // Kept beside the request rather than decorated onto it: no global type augmentation.
 const guests = new WeakMap<FastifyRequest, Guest>();
 
-/** Finds and checks the session of a request; throws the 401 the policy above says. */
-export async function authenticate(deps: GuestAuthDeps, request: FastifyRequest): Promise<Guest> {
-  const sessionId = readSessionId(request);
-  if (sessionId === undefined) throw errors.authRequired();
-  const sessionHash = hashToken(sessionId);
-  const db = deps.db.kysely;
-  const session = await findWebSessionByHash(db, sessionHash);
-  if (!session) throw errors.authRequired();
+/** The session cache's key for a session id: its hash, never the id itself. */
+export function sessionCacheKey(sessionId: string): string {
+  return hashToken(sessionId).toString('base64url');
+}
 
-  const now = deps.clock.now();
-  const idleMs = now - session.last_seen_at.getTime();
-  if (idleMs >= SESSION_IDLE_TIMEOUT_MS) {
-    await deleteWebSession(db, sessionHash);
-    throw errors.sessionExpired();
-  }
-  const account = await findAccountById(db, session.account_id);
-  if (!account || account.key_state === 'disconnected') {
-    await deleteWebSession(db, sessionHash);
-    throw errors.sessionExpired('Lasso is no longer connected to Last.fm; sign in again');
-  }
-  if (idleMs >= SESSION_TOUCH_INTERVAL_MS) await touchWebSession(db, sessionHash, new Date(now));
+/** The session and its account as the database has them; an account gone counts as disconnected. */
+async function readSession(db: Db, sessionHash: Buffer): Promise<SessionEntry | undefined> {
+  const session = await findWebSessionByHash(db.kysely, sessionHash);
+  if (!session) return undefined;
+  const account = await findAccountById(db.kysely, session.account_id);
   return {
-    accountId: account.id,
-    username: account.username,
-    keyState: account.key_state,
+    accountId: session.account_id,
+    username: account?.username ?? '',
+    keyState: account?.key_state ?? 'disconnected',
+    lastSeenAt: session.last_seen_at.getTime(),
+  };
+}
+
+/**
+ * The session of `sessionHash`: from the cache unless `fresh`, or when the cached copy looks
+ * idle-expired (another instance may have seen the session since: the database decides).
+ */
+async function lookUp(
+  deps: GuestAuthDeps,
+  { hash: sessionHash, key }: SessionDigest,
+  now: number,
+  fresh: boolean,
+): Promise<SessionEntry | undefined> {
+  const cache = deps.sessionCache;
+  const cached = fresh ? undefined : cache.get(key, now);
+  if (cached !== undefined && now - cached.lastSeenAt < SESSION_IDLE_TIMEOUT_MS) {
+    return cached;
+  }
+  // Dropping the entry first also keeps a fresh read from sharing a load already under way.
+  if (fresh || cached !== undefined) cache.delete(key);
+  return cache.load(key, now, () => readSession(deps.db, sessionHash));
+}
+
+/** Finds and checks the session of a request; throws the 401 the policy above says. */
+export async function authenticate(
+  deps: GuestAuthDeps,
+  request: FastifyRequest,
+  options: AuthenticateOptions = {},
+): Promise<Guest> {
+  const digest = readSessionId(request) === undefined ? null : sessionDigest(request);
+  if (digest === null) throw errors.authRequired();
+  const { hash: sessionHash, key } = digest;
+  const db = deps.db.kysely;
+  const now = deps.clock.now();
+  const entry = await lookUp(deps, digest, now, options.fresh === true);
+  if (!entry) throw errors.authRequired();
+
+  const idleMs = now - entry.lastSeenAt;
+  if (idleMs >= SESSION_IDLE_TIMEOUT_MS || entry.keyState === 'disconnected') {
+    deps.sessionCache.delete(key);
+    await deleteWebSession(db, sessionHash);
+    throw idleMs >= SESSION_IDLE_TIMEOUT_MS
+      ? errors.sessionExpired()
+      : errors.sessionExpired('Lasso is no longer connected to Last.fm; sign in again');
+  }
+  if (idleMs >= SESSION_TOUCH_INTERVAL_MS) {
+    // Set first: the other requests of a burst share this entry and need not write too.
+    entry.lastSeenAt = now;
+    if (!(await touchWebSession(db, sessionHash, new Date(now)))) {
+      // Deleted meanwhile (signed out elsewhere).
+      deps.sessionCache.delete(key);
+      throw errors.authRequired();
+    }
+  }
+  return {
+    accountId: entry.accountId,
+    username: entry.username,
+    keyState: entry.keyState,
     sessionHash,
   };
 }
@@ -95,7 +157,8 @@ export function guestHook(
   options: GuestHookOptions = {},
 ): onRequestAsyncHookHandler {
   return async (request) => {
-    const guest = await authenticate(deps, request);
+    // The key's state is read afresh where it matters: these routes make the engine send.
+    const guest = await authenticate(deps, request, { fresh: options.usableKey === true });
     if (options.usableKey && guest.keyState !== 'valid') {
       throw errors.sessionExpired(
         'Last.fm no longer accepts Lasso for this account: sign in with Last.fm again',

@@ -15,7 +15,7 @@ import {
 } from '../../contract/index.js';
 import { deleteKey } from '../../store/accounts.js';
 import { deleteWebSession, deleteWebSessionsForAccount } from '../../store/web-sessions.js';
-import { guestHook, guestOf } from '../auth/guest.js';
+import { guestHook, guestOf, sessionCacheKey } from '../auth/guest.js';
 import { beginSignIn, completeSignIn, consumeState, SignInFailure } from '../auth/sign-in.js';
 import { hashToken, safeEqual } from '../crypto.js';
 import type { RouteModule } from '../deps.js';
@@ -65,13 +65,19 @@ async function runCallback(deps: ApiDeps, request: FastifyRequest): Promise<Call
     throw new SignInFailure('STATE_MISMATCH', 'state cookie missing or different');
   }
   const { returnTo } = await consumeState(deps, state);
-  const signedIn = await completeSignIn(deps, token, readSessionId(request));
+  const previousSessionId = readSessionId(request);
+  const signedIn = await completeSignIn(deps, token, previousSessionId);
+  // The browser's old session ended, and the account's key and name may have changed.
+  if (previousSessionId !== undefined) deps.sessionCache.delete(sessionCacheKey(previousSessionId));
+  deps.sessionCache.deleteAccount(signedIn.accountId);
   request.log.info({ accountId: signedIn.accountId }, 'signed in');
   try {
     await deps.engine.accountReauthorized(signedIn.accountId);
   } catch (err) {
     // The sign-in itself succeeded; held rows wait until the engine next looks at them.
     request.log.error({ err, accountId: signedIn.accountId }, 'accountReauthorized failed');
+  } finally {
+    deps.statusCache.invalidate(signedIn.accountId);
   }
   return { location: landing(returnTo), sessionId: signedIn.sessionId };
 }
@@ -133,7 +139,11 @@ export const authRoutes: RouteModule = (app, appDeps) => {
     { schema: { tags: ['auth'], response: { 200: SuccessResponse } } },
     async (request, reply) => {
       const sessionId = readSessionId(request);
-      if (sessionId !== undefined) await deleteWebSession(deps.db.kysely, hashToken(sessionId));
+      if (sessionId !== undefined) {
+        await deleteWebSession(deps.db.kysely, hashToken(sessionId));
+        // After the delete: a lookup racing with it must not put the session back.
+        deps.sessionCache.delete(sessionCacheKey(sessionId));
+      }
       clearSessionCookie(deps, reply);
       return success;
     },
@@ -145,12 +155,17 @@ export const authRoutes: RouteModule = (app, appDeps) => {
     { onRequest: requireGuest, schema: { tags: ['auth'], response: { 200: SuccessResponse } } },
     async (request, reply) => {
       const guest = guestOf(request);
-      await deps.engine.accountDisconnected(guest.accountId);
+      try {
+        await deps.engine.accountDisconnected(guest.accountId);
+      } finally {
+        deps.statusCache.invalidate(guest.accountId);
+      }
       const now = new Date(deps.clock.now());
       await deps.db.transaction(async (trx) => {
         await deleteKey(trx, guest.accountId, now);
         await deleteWebSessionsForAccount(trx, guest.accountId);
       });
+      deps.sessionCache.deleteAccount(guest.accountId);
       request.log.info({ accountId: guest.accountId }, 'disconnected');
       clearSessionCookie(deps, reply);
       return success;

@@ -39,7 +39,15 @@ async function aboutTarget<T>(target: string, fn: () => Promise<T>): Promise<T> 
 /** The follow routes. */
 export const sessionRoutes: RouteModule = (app, appDeps) => {
   const deps = apiDeps(appDeps);
-  const { engine } = deps;
+  const { engine, statusCache } = deps;
+  /** Runs a state change of `guestId`; their next status read sees it, even if it failed midway. */
+  const changing = async <T>(guestId: number, change: () => Promise<T>): Promise<T> => {
+    try {
+      return await change();
+    } finally {
+      statusCache.invalidate(guestId);
+    }
+  };
   const requireGuest = guestHook(deps);
   // Start and resume make the engine send with the guest's key: a revoked key cannot.
   const requireUsableKey = guestHook(deps, { usableKey: true });
@@ -55,11 +63,13 @@ export const sessionRoutes: RouteModule = (app, appDeps) => {
       const guest = guestOf(request);
       const { target_username: target, mirror_now_playing, catch_up_since } = request.body;
       refuseSelf(guest, target);
-      const follow = await aboutTarget(target, () =>
-        engine.startFollow(guest.accountId, target, {
-          mirrorNowPlaying: mirror_now_playing,
-          ...(catch_up_since === undefined ? {} : { catchUpFrom: catch_up_since }),
-        }),
+      const follow = await changing(guest.accountId, () =>
+        aboutTarget(target, () =>
+          engine.startFollow(guest.accountId, target, {
+            mirrorNowPlaying: mirror_now_playing,
+            ...(catch_up_since === undefined ? {} : { catchUpFrom: catch_up_since }),
+          }),
+        ),
       );
       return { success: true as const, target_username: follow.hostUsername, state: follow.state };
     },
@@ -95,7 +105,8 @@ export const sessionRoutes: RouteModule = (app, appDeps) => {
         schema: { tags, response: { 200: StateChangeResponse } },
       },
       async (request) => {
-        const follow = await transition(guestOf(request).accountId);
+        const guestId = guestOf(request).accountId;
+        const follow = await changing(guestId, () => transition(guestId));
         return { success: true as const, state: follow.state };
       },
     );
@@ -104,6 +115,16 @@ export const sessionRoutes: RouteModule = (app, appDeps) => {
   app.get(
     '/api/session/status',
     { onRequest: requireGuest, schema: { tags, response: { 200: StatusResponse } } },
-    async (request) => statusBody(await engine.status(guestOf(request).accountId)),
+    async (request, reply) => {
+      const guestId = guestOf(request).accountId;
+      // Cached as the JSON text the route's schema made (once per read, not per request).
+      const json = await statusCache.get(guestId, async () => {
+        const body = reply.serialize(statusBody(await engine.status(guestId)));
+        if (typeof body !== 'string') throw new Error('the status serializer must make text');
+        return body;
+      });
+      // A string with a JSON content type is sent as it is, without serializing it again.
+      return reply.type('application/json; charset=utf-8').send(json as never);
+    },
   );
 };
