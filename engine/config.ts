@@ -49,6 +49,13 @@ export interface EngineConfig {
   trackEndMarginMs: number;
   /** Never wait longer than this for a track to end (guards against wrong durations). */
   maxTrackWaitMs: number;
+  /**
+   * Mid-track looks for skips, with two or more active followers: spread over the part of a
+   * track where a skip makes a scrobble, at most this far apart (none when that part is shorter).
+   */
+  skipCheckGapMs: number;
+  /** The same with a single active follower, whose calls are dearer per mirrored scrobble. */
+  skipCheckGapOneGuestMs: number;
   /** Idle back-off grows toward this gap. */
   idleMaxIntervalMs: number;
   /** Back-off after failed polls. */
@@ -78,6 +85,8 @@ export const defaultEngineConfig: Readonly<EngineConfig> = Object.freeze({
   minPollGapMs: 5 * SECOND_MS,
   trackEndMarginMs: 4 * SECOND_MS,
   maxTrackWaitMs: 8 * MINUTE_MS,
+  skipCheckGapMs: 150 * SECOND_MS,
+  skipCheckGapOneGuestMs: 200 * SECOND_MS,
   idleMaxIntervalMs: 2 * MINUTE_MS,
   pollErrorBackoff: Object.freeze({ baseMs: 10 * SECOND_MS, capMs: 5 * MINUTE_MS }),
 });
@@ -110,6 +119,8 @@ function rules(c: EngineConfig): Rule[] {
     ['minPollGapMs', c.minPollGapMs, 0],
     ['trackEndMarginMs', c.trackEndMarginMs, 0],
     ['maxTrackWaitMs', c.maxTrackWaitMs, 1000],
+    ['skipCheckGapMs', c.skipCheckGapMs, 1000],
+    ['skipCheckGapOneGuestMs', c.skipCheckGapOneGuestMs, 1000],
     ['idleMaxIntervalMs', c.idleMaxIntervalMs, 1000],
     ['pollErrorBackoff.baseMs', c.pollErrorBackoff.baseMs, 1],
     ['pollErrorBackoff.capMs', c.pollErrorBackoff.capMs, c.pollErrorBackoff.baseMs],

@@ -1,3 +1,4 @@
+import { MINUTE_MS } from '../lib/clock.js';
 import { describe, expect, it } from 'vitest';
 import { engineConfig } from './config.js';
 import { observePoll, observePollFailure, type DurationLookup } from './poll-observe.js';
@@ -158,14 +159,42 @@ describe('observePoll: when the now-playing track started', () => {
       at(0),
       cfg,
     );
-    expect(short.patch.now_playing_since).toEqual(at(-1));
+    // The previous play ended before the previous poll: this one began in (-1, 0], put midway.
+    expect(short.patch.now_playing_since).toEqual(at(-0.5));
     const long = observePoll(
       hostRow({ ...base, now_playing_duration_ms: 3_600_000 }),
       snap,
       at(0),
       cfg,
     );
-    expect(long.patch.now_playing_since).toEqual(at(0));
+    // Its expected end is still to come: skipped, between the previous poll and now.
+    expect(long.patch.now_playing_since).toEqual(at(-0.5));
+  });
+
+  it('dates the play after a skip no earlier than the skipped track could have scrobbled', () => {
+    // A 10-minute track from -6 min: it scrobbles after 4 min (-2), and the previous poll was at -5.
+    const host = hostRow({
+      now_playing: np('Jóga'),
+      now_playing_since: at(-6),
+      now_playing_duration_ms: 10 * MINUTE_MS,
+      last_polled_at: at(-5),
+    });
+    const snap = { scrobbles: [scrobble('Jóga', uts(at(-6)))], nowPlaying: np('Hunter') };
+    const obs = observePoll(host, snap, at(0), cfg);
+    expect(obs.patch.now_playing_since).toEqual(at(-1));
+  });
+
+  it('does not wait for the scrobble of a track skipped well before its end', () => {
+    const host = hostRow({
+      now_playing: np('Jóga'),
+      now_playing_since: at(-2),
+      now_playing_duration_ms: 6 * MINUTE_MS,
+      last_polled_at: at(-1),
+    });
+    const obs = observePoll(host, { scrobbles: [], nowPlaying: np('Hunter') }, at(0), cfg);
+    expect(obs.awaitingScrobble).toBe(false);
+    const ended = observePoll(host, { scrobbles: [], nowPlaying: np('Hunter') }, at(3, 30), cfg);
+    expect(ended.awaitingScrobble).toBe(true);
   });
 
   it('never dates a new track earlier than now minus its own duration', () => {
@@ -177,17 +206,18 @@ describe('observePoll: when the now-playing track started', () => {
       cfg,
       cache({ Hunter: 120_000 }),
     );
-    expect(obs.patch.now_playing_since).toEqual(at(-2));
+    // Between now − 2 min (its own length) and now: midway.
+    expect(obs.patch.now_playing_since).toEqual(at(-1));
   });
 
-  it('takes the previous poll as the start when the old track left no scrobble', () => {
+  it('puts the start midway since the previous poll when the old track left no scrobble', () => {
     const host = hostRow({
       now_playing: np('Skipped'),
       now_playing_since: at(-1),
       last_polled_at: at(-1),
     });
     const obs = observePoll(host, { scrobbles: [], nowPlaying: np('Hunter') }, at(0), cfg);
-    expect(obs.patch.now_playing_since).toEqual(at(-1));
+    expect(obs.patch.now_playing_since).toEqual(at(-0.5));
   });
 
   it('leaves the start unknown after a long gap between polls', () => {

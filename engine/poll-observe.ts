@@ -7,13 +7,19 @@
  */
 import { sameTrack } from './match.js';
 import { nowPlayingChanged } from './now-playing.js';
-import { clamp } from './schedule.js';
+import { scrobbleAfterMs } from './schedule.js';
 import type { EngineConfig } from './config.js';
 import type { EngineScrobble, HostRow, NowPlayingRow } from './types.js';
 import { dedupeScrobbles } from './windows.js';
 
 /** Slack when matching a scrobble to the play we believed current. */
 const PLAY_MATCH_SLACK_MS = 60_000;
+
+/**
+ * Where between its earliest and latest possible moment an uncertain start is put: the middle
+ * halves the worst error either way (an early guess costs polls, a late one delays a scrobble).
+ */
+const START_FRACTION = 0.5;
 
 /** Cached `track.getInfo` durations in ms: null/undefined when unknown. Never calls Last.fm. */
 export type DurationLookup = (artist: string, track: string) => number | null | undefined;
@@ -114,9 +120,24 @@ export function observePoll(
     nowPlayingChanged: changed,
     needsDuration: np !== null && !known(duration),
     awaitingScrobble:
-      otherTrack && host.now_playing !== null && previousPlay(host, all) === undefined,
+      otherTrack &&
+      host.now_playing !== null &&
+      reachedEnd(host, now) &&
+      previousPlay(host, all) === undefined,
     datingScrobble,
   };
+}
+
+/**
+ * Whether the play that was now-playing at the previous poll may have ended as expected, its
+ * scrobble a moment behind the next track. A change seen well before that end is a skip: its
+ * scrobble, if it made one, landed at the skip, and waiting for it would be a wasted poll.
+ */
+function reachedEnd(host: HostBefore, now: Date): boolean {
+  const since = host.now_playing_since?.getTime();
+  const d = host.now_playing_duration_ms;
+  if (since === undefined || !known(d)) return true;
+  return now.getTime() >= since + d - PLAY_MATCH_SLACK_MS;
 }
 
 /** The host columns a failed poll sets. */
@@ -184,17 +205,31 @@ function estimateStart(
 ): { since: Date | null; undated?: EngineScrobble } {
   const t = now.getTime();
   const prevPoll = host.last_polled_at?.getTime();
-  const lower = Math.max(prevPoll ?? -Infinity, known(duration) ? t - duration : -Infinity);
+  let lower = Math.max(prevPoll ?? -Infinity, known(duration) ? t - duration : -Infinity);
   const pred = newestOf(scrobbles.filter((s) => s.timestamp * 1000 <= t));
   const fromPred = endOf(pred, host, durationOf);
   // With no lower bound, a start from a scrobble long ago means the host paused in between.
   if (fromPred !== null && (Number.isFinite(lower) || t - fromPred <= cfg.maxTrackWaitMs)) {
-    return { since: new Date(clamp(fromPred, lower, t)) };
+    if (fromPred >= lower && fromPred <= t) return { since: new Date(fromPred) };
+    // It ended before the previous poll, where this play was not on yet: a play in between
+    // was not scrobbled (skipped early), and this one began between that poll and now.
+    // Its expected end is still to come, so it was skipped; it played at least the scrobble
+    // minimum, and this play began somewhere between then (or the previous poll) and now.
+    if (pred && fromPred > t) {
+      const played = scrobbleAfterMs(fromPred - pred.timestamp * 1000);
+      lower = Math.max(lower, pred.timestamp * 1000 + played);
+    }
+    return { since: new Date(within(lower, t)) };
   }
   const recent = Math.max(cfg.maxTrackWaitMs, cfg.idleMaxIntervalMs) + cfg.pollingIntervalMs;
   const since =
-    prevPoll !== undefined && t - prevPoll <= recent ? new Date(Math.max(prevPoll, lower)) : null;
+    prevPoll !== undefined && t - prevPoll <= recent ? new Date(within(lower, t)) : null;
   return fromPred === null && pred !== undefined ? { since, undated: pred } : { since };
+}
+
+/** Where in [lo, hi] an uncertain start is put (START_FRACTION of the way). */
+function within(lo: number, hi: number): number {
+  return Number.isFinite(lo) ? lo + (hi - lo) * START_FRACTION : hi;
 }
 
 /**

@@ -203,7 +203,10 @@ export async function writePollResult(
     const host = { ...hostState(claimed), ...obs.patch };
     const plan = planStops(follows, stopRule(host, now, ctx), now);
     const next =
-      nextPollAt(host, plan.windows, now, ctx.cfg, ctx.random, obs) ??
+      nextPollAt(host, plan.windows, now, ctx.cfg, ctx.random, {
+        awaitingScrobble: obs.awaitingScrobble,
+        followers: activeFollowers(plan.open),
+      }) ??
       autoStopCheckAt(plan.open, host, now, ctx) ??
       NEVER_POLL_AT;
     // Lease lost: the inserts are safe to keep (idempotent, in-window); the rest is the new owner's.
@@ -215,6 +218,11 @@ export async function writePollResult(
     await insertEvents(trx, [...stopped, ...fan.events], now);
     return fan.targets;
   });
+}
+
+/** Follows whose guests this poll's scrobbles go to now. */
+function activeFollowers(open: readonly FollowWithWindows[]): number {
+  return open.filter((f) => f.state === 'active').length;
 }
 
 function hostUpdate(obs: PollObservation): Omit<HostUpdate, 'next_poll_at'> {

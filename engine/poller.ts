@@ -65,6 +65,17 @@ async function keepLease(ctx: EngineContext, host: StoreHostRow): Promise<boolea
   return true;
 }
 
+/**
+ * The poll's `from`, reaching at least `pollOverlapSec` back from now. It only matters when a
+ * window just opened (in steady state `pollRange` already reads further back): the scrobble
+ * before the track now playing is then in the answer and dates that track (`datingScrobble`),
+ * instead of a first track polled at the base interval until it ends. Older scrobbles cost
+ * nothing (one page) and are never inserted: `planPollInserts` keeps only in-window ones.
+ */
+function datableFrom(from: number, ctx: EngineContext): number {
+  return Math.min(from, Math.floor(ctx.now().getTime() / 1000) - ctx.cfg.pollOverlapSec);
+}
+
 /** One host: fetch, observe, write, then mirror the now-playing. */
 async function pollHost(
   ctx: EngineContext,
@@ -84,7 +95,7 @@ async function pollHost(
   const query: RecentTracksQuery =
     range === null
       ? { user: host.username, limit: 1 }
-      : { user: host.username, from: range.from, allPages: true };
+      : { user: host.username, from: datableFrom(range.from, ctx), allPages: true };
   let recent: RecentTracks;
   try {
     recent = await ctx.lastfm.getRecentTracks(query);

@@ -84,7 +84,8 @@ describe('nextPollAt', () => {
       now_playing_since: at(0),
       now_playing_duration_ms: 60 * MINUTE_MS,
     });
-    expect(gap(nextPollAt(host, open, at(0), cfg, random), at(0))).toBe(cfg.maxTrackWaitMs);
+    const noChecks = engineConfig({ skipCheckGapOneGuestMs: 2 * 60 * MINUTE_MS });
+    expect(gap(nextPollAt(host, open, at(0), noChecks, random), at(0))).toBe(cfg.maxTrackWaitMs);
   });
 
   it('retries a late scrobble after a few seconds, with growing gaps', () => {
@@ -129,10 +130,10 @@ describe('nextPollAt', () => {
 
   it('backs off while the host is idle, toward idleMaxIntervalMs', () => {
     const idle = (minutes: number) => hostRow({ last_activity_at: at(-minutes) });
-    const gaps = [0, 2, 3, 30].map((m) =>
+    const gaps = [0, 0.5, 1, 30].map((m) =>
       gap(nextPollAt(idle(m), open, at(0), cfg, random), at(0)),
     );
-    expect(gaps).toEqual([cfg.pollingIntervalMs, 60_000, 90_000, cfg.idleMaxIntervalMs]);
+    expect(gaps).toEqual([cfg.pollingIntervalMs, 30_000, 60_000, cfg.idleMaxIntervalMs]);
     expect(gap(nextPollAt(hostRow(), open, at(0), cfg, random), at(0))).toBe(cfg.pollingIntervalMs);
   });
 
@@ -194,7 +195,44 @@ describe('nextPollAt', () => {
     });
     const closed = [win(at(-30), at(-10))];
     expect(nextPollAt(host, closed, at(0), cfg, random)).toEqual(at(4, 59));
-    expect(nextPollAt(host, closed, at(4, 59), cfg, random)).toEqual(at(7, 4));
+    expect(nextPollAt(host, closed, at(4, 59), cfg, random)).toBeNull();
     expect(nextPollAt(host, closed, at(5), cfg, random)).toBeNull();
+  });
+
+  it('skips the track ends after the play that was on at the close: only the last look is left', () => {
+    const host = hostRow({
+      now_playing: np('Hunter'),
+      now_playing_since: at(-2),
+      now_playing_duration_ms: 3 * MINUTE_MS,
+    });
+    const closed = [win(at(-30), at(-3))];
+    expect(nextPollAt(host, closed, at(0), cfg, random)).toEqual(at(11, 59));
+    const onAtClose = {
+      ...host,
+      now_playing_since: at(-4),
+      now_playing_duration_ms: 5 * MINUTE_MS,
+    };
+    expect(nextPollAt(onAtClose, closed, at(0), cfg, random)).toEqual(at(1, 4));
+  });
+
+  it('looks for skips mid-track, only where a skip makes a scrobble, closer with more followers', () => {
+    // 7 min: a skip scrobbles from 3.5 min on; 3.5 min to cover.
+    const host = hostRow({
+      now_playing: np('Jóga'),
+      now_playing_since: at(0),
+      now_playing_duration_ms: 7 * MINUTE_MS,
+    });
+    const next = (t: Date, followers: number): Date | null =>
+      nextPollAt(host, open, t, cfg, random, { followers });
+    // One follower (200 s apart): one look halfway through the 210 s, then the end.
+    expect(next(at(0, 4), 1)).toEqual(at(5, 15));
+    expect(next(at(5, 15), 1)).toEqual(at(7, 4));
+    // Five followers (150 s apart): the same 210 s in two, halfway again.
+    expect(next(at(0, 4), 5)).toEqual(at(5, 15));
+    const short = { ...host, now_playing_duration_ms: 4 * MINUTE_MS };
+    // 4 min: 2 min to cover, less than the gap: the end only.
+    expect(nextPollAt(short, open, at(0, 4), cfg, random, { followers: 5 })).toEqual(at(4, 4));
+    const many = engineConfig({ skipCheckGapMs: 60 * SECOND_MS });
+    expect(nextPollAt(host, open, at(0, 4), many, random, { followers: 5 })).toEqual(at(4, 22.5));
   });
 });

@@ -7,7 +7,7 @@
  * with jitter. Polling ends when no window is open and the grace period for late scrobbles is over.
  * What a poll teaches about the host (now-playing start, activity) is in poll-observe.ts.
  */
-import { DAY_MS, SECOND_MS } from '../lib/clock.js';
+import { DAY_MS, MINUTE_MS, SECOND_MS } from '../lib/clock.js';
 import { backoffMs, type Random } from '../lib/random.js';
 import type { EngineConfig } from './config.js';
 import type { HostRow, WindowRow } from './types.js';
@@ -56,6 +56,8 @@ type HostTiming = Pick<
 export interface PollHint {
   /** The previous track's scrobble is still to land: look again within the base interval. */
   awaitingScrobble?: boolean;
+  /** Active follows the poll feeds: more of them make each poll cheaper per mirrored scrobble. */
+  followers?: number;
 }
 
 /**
@@ -78,34 +80,92 @@ export function nextPollAt(
   if (host.poll_failures > 0) {
     const { baseMs, capMs } = cfg.pollErrorBackoff;
     next = t + backoffMs(host.poll_failures - 1, baseMs, capMs, random);
+  } else if (nothingLeftToWatch(host, windows, cfg)) {
+    next = Infinity;
   } else {
-    const gap = pollGapMs(host, t, cfg);
+    const gap = pollGapMs(host, t, cfg, hint.followers ?? 1);
     next = t + (hint.awaitingScrobble === true ? Math.min(gap, cfg.pollingIntervalMs) : gap);
   }
   const lastLook = (graceEnd(windows, cfg)?.getTime() ?? Infinity) - SECOND_MS;
-  return new Date(t < lastLook && next > lastLook ? lastLook : next);
+  const at = t < lastLook && next > lastLook ? lastLook : next;
+  // Infinity: past the grace period's last look with nothing left to watch.
+  return Number.isFinite(at) ? new Date(at) : null;
+}
+
+/**
+ * True in the grace period once the play that was on when the last window closed is over: no
+ * scrobble can still belong to a window except one landing out of order, which the grace
+ * period's last look (a second before its end) reads anyway. Polling each later track's end
+ * would mirror nothing.
+ */
+function nothingLeftToWatch(
+  host: HostTiming,
+  windows: readonly WindowRow[],
+  cfg: EngineConfig,
+): boolean {
+  const end = graceEnd(windows, cfg);
+  if (end === null || host.now_playing === null) return end !== null;
+  const since = host.now_playing_since?.getTime();
+  return since !== undefined && since >= end.getTime() - cfg.graceMs;
+}
+
+/** How long a track of `durationMs` must play to be scrobbled: half of it or 4 minutes. */
+export function scrobbleAfterMs(durationMs: number): number {
+  return Math.min(durationMs / 2, 4 * MINUTE_MS);
 }
 
 /** `v` bounded to [lo, hi]. */
 export const clamp = (v: number, lo: number, hi: number): number => Math.min(Math.max(v, lo), hi);
 
 /** The gap until the next poll after a good one. */
-function pollGapMs(host: HostTiming, t: number, cfg: EngineConfig): number {
+function pollGapMs(host: HostTiming, t: number, cfg: EngineConfig, followers: number): number {
   const minGap = Math.min(cfg.minPollGapMs, cfg.pollingIntervalMs);
   const idleMax = Math.max(cfg.idleMaxIntervalMs, cfg.pollingIntervalMs);
   if (host.now_playing === null) {
-    // Idle: wait half as long as the host has been quiet, within [base, idleMax].
+    // Idle: wait as long as the host has been quiet, within [base, idleMax]. (Half as long cost
+    // two more polls per 15-minute break and found the next track no sooner than idleMax anyway.)
     const idleFor = t - (host.last_activity_at?.getTime() ?? t);
-    return clamp(idleFor / 2, cfg.pollingIntervalMs, idleMax);
+    return clamp(idleFor, cfg.pollingIntervalMs, idleMax);
   }
   const since = host.now_playing_since?.getTime();
   const duration = host.now_playing_duration_ms;
   if (since === undefined || duration === null || duration <= 0) return cfg.pollingIntervalMs;
   const end = since + duration;
-  if (t < end) return clamp(end + cfg.trackEndMarginMs - t, minGap, cfg.maxTrackWaitMs);
+  if (t < end) {
+    const at = Math.min(
+      end + cfg.trackEndMarginMs,
+      skipCheckAt(since, duration, t + minGap, followers, cfg),
+    );
+    return clamp(at - t, minGap, cfg.maxTrackWaitMs);
+  }
   // Past the expected end and still the same track: the scrobble is late, the start estimate was
   // early, or the host paused with a lingering now-playing. Look again soon, then less often: at
   // most the base interval while the track could still be playing, then toward idleMax.
   const overdue = t - end;
   return clamp(overdue / 2, minGap, overdue <= duration ? cfg.pollingIntervalMs : idleMax);
+}
+
+/**
+ * The next mid-track look, not before `notBefore`, at which a skip would show (Infinity: none).
+ * A skip only makes a scrobble once the track played `scrobbleAfterMs`; from then to its end
+ * the looks are spread evenly, at most the check gap apart, so a skipped track's scrobble (and
+ * the start of the next track) waits at most about that gap instead of the unplayed rest.
+ */
+function skipCheckAt(
+  since: number,
+  duration: number,
+  notBefore: number,
+  followers: number,
+  cfg: EngineConfig,
+): number {
+  const gap = followers > 1 ? cfg.skipCheckGapMs : cfg.skipCheckGapOneGuestMs;
+  const from = since + scrobbleAfterMs(duration);
+  const span = since + duration - from;
+  const n = Math.max(0, Math.ceil(span / gap) - 1);
+  const step = span / (n + 1);
+  for (let k = 1; k <= n; k++) {
+    const at = from + k * step;
+    if (at >= notBefore) return at;
+  }
+  return Infinity;
 }
