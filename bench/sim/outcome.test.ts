@@ -1,0 +1,80 @@
+import { describe, expect, it } from 'vitest';
+import { checkWindows } from './outcome.js';
+import type { ActionRecord, GuestAction } from './policy.js';
+
+const T = Date.UTC(2026, 0, 5, 18, 0, 0);
+const rec = (
+  action: GuestAction,
+  launchedAt: number,
+  settledAt = launchedAt,
+  ok = true,
+): ActionRecord => ({
+  guest: 'g',
+  action,
+  launchedAt,
+  settledAt,
+  ok,
+  error: ok ? null : 'failed',
+});
+const start: GuestAction = { kind: 'start', host: 'h', mirrorNowPlaying: false };
+const follow = (windows: Array<[number, number | null]>, stopReason: string | null = null) => ({
+  host: 'h',
+  state: 'stopped',
+  stopReason,
+  windows: windows.map(([o, c]) => ({ openedAt: o, closedAt: c })),
+});
+
+describe('checkWindows', () => {
+  it('accepts windows opened and closed while the actions were being handled', () => {
+    const actions = [
+      rec(start, T, T + 5),
+      rec({ kind: 'pause' }, T + 100),
+      rec({ kind: 'resume' }, T + 200),
+      rec({ kind: 'stop' }, T + 300),
+    ];
+    expect(
+      checkWindows(
+        [
+          follow([
+            [T + 3, T + 100],
+            [T + 200, T + 300],
+          ]),
+        ],
+        actions,
+      ),
+    ).toEqual([]);
+  });
+
+  it('reports a window boundary no action explains, naming an engine stop', () => {
+    const problems = checkWindows([follow([[T, T + 50]], 'jam_ended')], [rec(start, T)]);
+    expect(problems).toHaveLength(1);
+    expect(problems[0]).toContain('jam_ended');
+  });
+
+  it('reports a successful action that moved no window, but not a stop of a paused follow', () => {
+    const actions = [
+      rec(start, T),
+      rec({ kind: 'pause' }, T + 10),
+      rec({ kind: 'stop' }, T + 20),
+      rec({ kind: 'resume' }, T + 30),
+    ];
+    const problems = checkWindows([follow([[T, T + 10]])], actions);
+    expect(problems).toEqual([expect.stringContaining('resume')]);
+  });
+
+  it('opens a catch-up window exactly where it was asked, not when', () => {
+    const catchUp = rec({ ...start, catchUpFrom: T - 60_000 }, T);
+    expect(
+      checkWindows([follow([[T - 60_000, T + 10]])], [catchUp, rec({ kind: 'stop' }, T + 10)]),
+    ).toEqual([]);
+    expect(
+      checkWindows([follow([[T, T + 10]])], [catchUp, rec({ kind: 'stop' }, T + 10)]),
+    ).not.toEqual([]);
+  });
+
+  it('lets a failed action explain a boundary without requiring one', () => {
+    const actions = [rec(start, T), rec({ kind: 'pause' }, T + 10, T + 12, false)];
+    expect(checkWindows([follow([[T, T + 11]])], actions)).toEqual([]);
+    expect(checkWindows([follow([[T, null]])], actions)).toEqual([]);
+  });
+});
