@@ -4,18 +4,9 @@
  * server's tests may implement it with a fake.
  */
 
-export type FollowState = 'active' | 'paused' | 'stopped';
+import type { FollowState, PauseReason, StopReason } from './types.js';
 
-export type StopReason =
-  | 'stopped_by_user'
-  | 'switched'
-  | 'jam_ended'
-  | 'max_duration'
-  | 'target_not_found'
-  | 'target_private'
-  | 'auth_revoked';
-
-export type PauseReason = 'user' | 'already_scrobbling';
+export type { FollowState, PauseReason, StopReason };
 
 /** How a mirrored row looks to the guest. `held`: waiting for the daily cap to reset. */
 export type ScrobbleStatus = 'pending' | 'mirrored' | 'ignored' | 'held';
