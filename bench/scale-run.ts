@@ -18,7 +18,7 @@ import {
   type HostChange,
   type HostScrobble,
 } from './sim/listening.js';
-import { compareLibrary } from './sim/oracle.js';
+import { compareLibrary, expectedScrobbles, scrobbleKey, type HostTruth } from './sim/oracle.js';
 import { Progress, SimClock } from './sim/progress.js';
 import { ENGINE_LOOP_PACING, SIM_T0 } from './sim/rig.js';
 import { round } from './sim/stats.js';
@@ -101,6 +101,8 @@ interface Setup {
   hosts: string[];
   guests: string[];
   hostScrobbles: Map<string, HostScrobble[]>;
+  /** Each host's plays, for the oracle: the one going on when a guest joined counts too. */
+  truth: Map<string, HostTruth>;
   wallS: number;
 }
 
@@ -117,7 +119,7 @@ async function setUp(
   for (let i = 0; i < hosts.length; i += BATCH) await emu.users(hosts.slice(i, i + BATCH));
   const ids = await createGuests(emu, timed, guests, clock.now());
   const timeline = new Timeline();
-  const hostScrobbles = scheduleHosts(o, timeline, emu);
+  const { scrobbles: hostScrobbles, truth } = scheduleHosts(o, timeline, emu);
   const wire = new SimWire(progress, null);
   const engine = createEngine({
     db: timed.db,
@@ -141,6 +143,7 @@ async function setUp(
     hosts,
     guests,
     hostScrobbles,
+    truth,
     wallS: (performance.now() - started) / 1000,
   };
 }
@@ -205,7 +208,7 @@ async function measure(
   // Not measured: let the last scrobbles land and be mirrored, then judge every library.
   // The last track started before the end and lasts at most 7 minutes.
   await setup.driver.runUntil(SIM_T0 + (o.minutes + 12) * MINUTE_MS);
-  const check = await verify(emu, setup.guests, setup.hosts, setup.hostScrobbles);
+  const check = await verify(emu, setup.guests, setup.hosts, setup.hostScrobbles, setup.truth);
   await setup.engine.shutdown();
   return {
     db: timed.kind,
@@ -305,11 +308,12 @@ function scheduleHosts(
   o: ScaleOptions,
   timeline: Timeline,
   emu: WorkerEmulator,
-): Map<string, HostScrobble[]> {
+): { scrobbles: Map<string, HostScrobble[]>; truth: Map<string, HostTruth> } {
   const random = seededRandom(o.seed);
   const songs = songLibrary(random, 500, 120, 420);
   const byInstant = new Map<number, Array<{ host: string; change: HostChange; rank: number }>>();
   const scrobbles = new Map<string, HostScrobble[]>();
+  const truth = new Map<string, HostTruth>();
   for (let h = 0; h < o.hosts; h++) {
     const host = hostName(h);
     const startMs = SIM_T0 - 10 * MINUTE_MS + Math.floor(random.next() * 7 * MINUTE_MS);
@@ -320,13 +324,18 @@ function scheduleHosts(
       skipRate: 0.2,
     });
     const list: HostScrobble[] = [];
+    const appearedAt = new Map<string, number>();
     for (const c of hostChanges(host, plays)) {
       const at = byInstant.get(c.at) ?? [];
       at.push({ host, change: c.change, rank: c.rank });
       byInstant.set(c.at, at);
-      if (c.change.kind === 'scrobble') list.push(c.change.scrobble);
+      if (c.change.kind === 'scrobble') {
+        list.push(c.change.scrobble);
+        appearedAt.set(scrobbleKey(c.change.scrobble), c.at);
+      }
     }
     scrobbles.set(host, list);
+    truth.set(host, { plays, appearedAt });
   }
   for (const [at, changes] of byInstant) {
     changes.sort((a, b) => a.rank - b.rank);
@@ -337,22 +346,27 @@ function scheduleHosts(
       run: () => emu.apply(changes.map(({ host, change }) => ({ host, change }))),
     });
   }
-  return scrobbles;
+  return { scrobbles, truth };
 }
 
-/** Every guest followed its host from SIM_T0 on: its library must be the host's scrobbles since. */
+/**
+ * Every guest followed its host from SIM_T0 on: its library must be the host's scrobbles since,
+ * and the one of the track playing at SIM_T0 (the oracle's lead).
+ */
 async function verify(
   emu: WorkerEmulator,
   guests: string[],
   hosts: string[],
   hostScrobbles: Map<string, HostScrobble[]>,
+  truth: Map<string, HostTruth>,
 ): Promise<Pick<ScaleFigures, 'mirrored' | 'missing' | 'outside_window' | 'duplicates'>> {
   const out = { mirrored: 0, missing: 0, outside_window: 0, duplicates: 0 };
   for (let i = 0; i < guests.length; i += BATCH) {
     const libraries = await emu.scrobbles(guests.slice(i, i + BATCH));
     libraries.forEach((library, j) => {
       const host = hosts[(i + j) % hosts.length]!;
-      const expected = (hostScrobbles.get(host) ?? []).filter((s) => s.timestamp * 1000 >= SIM_T0);
+      const follow = { host, windows: [{ openedAt: SIM_T0, closedAt: null }] };
+      const expected = expectedScrobbles([follow], hostScrobbles, truth);
       const c = compareLibrary(expected, library);
       out.mirrored += c.mirrored;
       out.missing += c.missing.length;

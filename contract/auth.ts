@@ -1,6 +1,9 @@
 /** Sign-in, sign-out and "who am I". */
 import { z } from 'zod';
 import { Username } from './common.js';
+import { SIGN_IN_ERRORS } from './constants.js';
+
+export { SIGN_IN_ERRORS };
 
 /**
  * A place inside the app to come back to after sign-in (e.g. an invite `/j/maya`): a path on
@@ -39,22 +42,6 @@ export const AuthCallbackQuery = z.object({
 });
 export type AuthCallbackQuery = z.infer<typeof AuthCallbackQuery>;
 
-/**
- * The `error` of `/?error=CODE`, where GET /api/auth/callback sends the browser when sign-in fails:
- * - `STATE_MISMATCH`: the callback's `state` is missing or is not this browser's (the sign-in
- *   began in another browser, or cookies are blocked);
- * - `STATE_EXPIRED`: the state was already used or is older than 10 minutes;
- * - `AUTH_FAILED`: no usable `token`, or Last.fm refused it;
- * - `LASTFM_ERROR`: Last.fm could not be reached or is limiting us: try again later;
- * - `INTERNAL_ERROR`: something failed on our side.
- */
-export const SIGN_IN_ERRORS = [
-  'STATE_MISMATCH',
-  'STATE_EXPIRED',
-  'AUTH_FAILED',
-  'LASTFM_ERROR',
-  'INTERNAL_ERROR',
-] as const;
 /** A sign-in failure code (see `SIGN_IN_ERRORS`). */
 export const SignInError = z.enum(SIGN_IN_ERRORS);
 export type SignInError = z.infer<typeof SignInError>;
@@ -62,3 +49,13 @@ export type SignInError = z.infer<typeof SignInError>;
 /** GET /api/me answer. `demo`: Lasso talks to its built-in Last.fm emulator. */
 export const MeResponse = z.object({ username: Username, demo: z.boolean() });
 export type MeResponse = z.infer<typeof MeResponse>;
+
+/**
+ * POST /api/auth/disconnect answer. Lasso then holds nothing about the guest; `dropped` counts
+ * the host scrobbles that were still waiting to be sent and never will be.
+ */
+export const DisconnectResponse = z.object({
+  success: z.literal(true),
+  dropped: z.number().int().nonnegative(),
+});
+export type DisconnectResponse = z.infer<typeof DisconnectResponse>;

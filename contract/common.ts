@@ -7,22 +7,9 @@
  * Ids are opaque strings.
  */
 import { z } from 'zod';
+import { ERROR_CODES, USERNAME_PATTERN } from './constants.js';
 
-/** Every error code the API answers with. The first seven are the original design's. */
-export const ERROR_CODES = [
-  'AUTH_REQUIRED',
-  'SESSION_EXPIRED',
-  'INVALID_REQUEST',
-  'TARGET_NOT_FOUND',
-  'TARGET_PRIVATE',
-  'RATE_LIMIT',
-  'LASTFM_ERROR',
-  'INVALID_STATE',
-  'TARGET_IS_SELF',
-  'FORBIDDEN_ORIGIN',
-  'NOT_FOUND',
-  'INTERNAL_ERROR',
-] as const;
+export { ERROR_CODES, USERNAME_PATTERN };
 
 /** A stable error code, for the web app to branch on (never on the message). */
 export const ErrorCode = z.enum(ERROR_CODES);
@@ -37,15 +24,6 @@ export const ErrorBody = z
   })
   .meta({ id: 'ErrorBody' });
 export type ErrorBody = z.infer<typeof ErrorBody>;
-
-/**
- * A Last.fm username as typed by a person. Last.fm itself is commonly said to allow 2–15
- * characters (letters, digits, `_`, `-`, starting with a letter), but that rule is not in the
- * API docs and old accounts may predate it, so this is deliberately lenient: trimmed, 1–64
- * characters of letters, digits, `_`, `.`, `-`. Last.fm answers "user not found" for the rest,
- * which becomes TARGET_NOT_FOUND. Compare usernames case-insensitively (Last.fm does).
- */
-export const USERNAME_PATTERN = /^[A-Za-z0-9_.-]{1,64}$/;
 
 /** A Last.fm username (see `USERNAME_PATTERN`). */
 export const Username = z
@@ -62,11 +40,21 @@ export const Id = z
   .max(64)
   .regex(/^[A-Za-z0-9_-]+$/, 'not a valid id');
 
-/** Epoch milliseconds. */
+/** Epoch milliseconds. Give each field its own `epochMs(...)` description in the API. */
 export const EpochMs = z.number().int().nonnegative();
 
 /** UNIX seconds, Last.fm's unit for scrobble timestamps. */
 export const UnixSeconds = z.number().int().nonnegative();
+
+/** An instant field, described with its unit in the OpenAPI description. */
+export function epochMs(what: string) {
+  return EpochMs.describe(`${what} (epoch milliseconds, UTC)`);
+}
+
+/** A scrobble time field (Last.fm's unit), described with its unit in the OpenAPI description. */
+export function unixSeconds(what: string) {
+  return UnixSeconds.describe(`${what} (UNIX seconds, UTC)`);
+}
 
 /** The state of the guest's current follow; `not_started` when there is none. */
 export const FollowState = z.enum(['not_started', 'active', 'paused', 'stopped']);
@@ -101,7 +89,7 @@ export const TrackPlay = z.object({
   track: z.string(),
   /** "" when Last.fm has no album. */
   album: z.string(),
-  timestamp: UnixSeconds,
+  timestamp: unixSeconds('When the host started the track, as Last.fm records it'),
   image_url: ImageUrl,
 });
 export type TrackPlay = z.infer<typeof TrackPlay>;
@@ -125,6 +113,31 @@ export const PageQuery = z.object({
   per_page: z.coerce.number().int().min(1).max(200).default(50),
 });
 export type PageQuery = z.infer<typeof PageQuery>;
+
+/**
+ * How many host scrobbles of a follow are in each status. `pending`: waiting to be sent;
+ * `held`: waiting for Last.fm's daily scrobble limit to reset.
+ */
+export const ScrobbleCounts = z.object({
+  pending: z.number().int().nonnegative(),
+  mirrored: z.number().int().nonnegative(),
+  ignored: z.number().int().nonnegative(),
+  held: z.number().int().nonnegative(),
+});
+export type ScrobbleCounts = z.infer<typeof ScrobbleCounts>;
+
+/**
+ * Last.fm's answer to one scrobble: `lastfm_code` 0 once accepted, its ignored code 1..5 once
+ * ignored (1 artist ignored, 2 track ignored, 3 timestamp too old, 4 timestamp too new, 5 daily
+ * limit; Last.fm mostly says 1 whatever the reason), Lasso's own negative codes (-1 gave up after
+ * repeated failures, -2 already on the guest's profile from their own scrobbling), null before an
+ * answer. `lastfm_message` is Last.fm's text, when it gave one.
+ */
+export const LastfmAnswer = z.object({
+  lastfm_code: z.number().int().nullable(),
+  lastfm_message: z.string().nullable(),
+});
+export type LastfmAnswer = z.infer<typeof LastfmAnswer>;
 
 /** Paging facts returned beside a page of items. */
 export const PageInfo = z.object({

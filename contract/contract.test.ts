@@ -82,8 +82,12 @@ describe('responses', () => {
   it('describes a guest with no follow', () => {
     const idle = {
       state: 'not_started',
+      follow_id: null,
       target_username: null,
+      target_image_url: null,
+      mirror_now_playing: false,
       scrobble_count: 0,
+      counts: { pending: 0, mirrored: 0, ignored: 0, held: 0 },
       recent_scrobbles: [],
       last_poll: null,
       now_playing: null,
@@ -91,6 +95,7 @@ describe('responses', () => {
       pause_reason: null,
       held_until: null,
       started_at: null,
+      ended_at: null,
     };
     expect(StatusResponse.parse(idle)).toEqual(idle);
   });

@@ -4,7 +4,7 @@
  * Heartbeats are SSE comments (`: ping`) every 25 s and carry no event.
  */
 import { z } from 'zod';
-import { EpochMs, FollowState, Id, PauseReason, StopReason, TrackPlay } from './common.js';
+import { epochMs, FollowState, Id, PauseReason, StopReason, TrackPlay } from './common.js';
 
 /** A host scrobble was accepted by Last.fm on the guest's profile. */
 export const MirroredEvent = TrackPlay.extend({ follow_id: Id });
@@ -36,7 +36,10 @@ export const StateChangedEvent = z.object({
 export type StateChangedEvent = z.infer<typeof StateChangedEvent>;
 
 /** Sending waits for Last.fm's daily scrobble limit, until `until` (epoch ms). */
-export const HeldEvent = z.object({ follow_id: Id, until: EpochMs });
+export const HeldEvent = z.object({
+  follow_id: Id,
+  until: epochMs("When Last.fm's daily scrobble limit lets sending go on"),
+});
 export type HeldEvent = z.infer<typeof HeldEvent>;
 
 /** The schema of each event's `data`, by SSE event name. */

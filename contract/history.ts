@@ -1,37 +1,33 @@
 /** Past follows and what was sent for each. */
 import { z } from 'zod';
 import {
-  EpochMs,
+  epochMs,
   FollowState,
   Id,
+  LastfmAnswer,
   PageInfo,
   PageQuery,
   PauseReason,
+  ScrobbleCounts,
   ScrobbleStatus,
   StopReason,
   TrackPlay,
 } from './common.js';
 
 /** One listening window: opened at start/resume, closed at pause/stop (`ended_at` null while open). */
-export const FollowWindow = z.object({ started_at: EpochMs, ended_at: EpochMs.nullable() });
-export type FollowWindow = z.infer<typeof FollowWindow>;
-
-/** How many host scrobbles of a follow are in each status. */
-export const ScrobbleCounts = z.object({
-  pending: z.number().int().nonnegative(),
-  mirrored: z.number().int().nonnegative(),
-  ignored: z.number().int().nonnegative(),
-  held: z.number().int().nonnegative(),
+export const FollowWindow = z.object({
+  started_at: epochMs('When the window opened'),
+  ended_at: epochMs('When the window closed; null while open').nullable(),
 });
-export type ScrobbleCounts = z.infer<typeof ScrobbleCounts>;
+export type FollowWindow = z.infer<typeof FollowWindow>;
 
 /** A follow, past or current. */
 export const FollowSummary = z.object({
   id: Id,
   target_username: z.string(),
   state: FollowState,
-  started_at: EpochMs,
-  ended_at: EpochMs.nullable(),
+  started_at: epochMs('When the follow started'),
+  ended_at: epochMs('When the follow stopped; null while it runs').nullable(),
   stop_reason: StopReason.nullable(),
   pause_reason: PauseReason.nullable(),
   mirror_now_playing: z.boolean(),
@@ -56,15 +52,11 @@ export type HistoryParams = z.infer<typeof HistoryParams>;
 export const HistoryDetailQuery = PageQuery;
 export type HistoryDetailQuery = z.infer<typeof HistoryDetailQuery>;
 
-/**
- * One host scrobble of a follow and Last.fm's answer to it. `lastfm_code` is Last.fm's ignored
- * code (0 accepted, 1..5 ignored; Last.fm mostly says 1 whatever the reason), null until sent.
- */
+/** One host scrobble of a follow and Last.fm's answer to it (see `LastfmAnswer`). */
 export const SentScrobble = TrackPlay.extend({
   status: ScrobbleStatus,
-  sent_at: EpochMs.nullable(),
-  lastfm_code: z.number().int().nullable(),
-  lastfm_message: z.string().nullable(),
+  sent_at: epochMs('When Last.fm answered; null before').nullable(),
+  ...LastfmAnswer.shape,
 });
 export type SentScrobble = z.infer<typeof SentScrobble>;
 
@@ -74,3 +66,14 @@ export const HistoryDetailResponse = PageInfo.extend({
   scrobbles: z.array(SentScrobble),
 });
 export type HistoryDetailResponse = z.infer<typeof HistoryDetailResponse>;
+
+/**
+ * GET /api/me/export answer (a JSON file download): everything Lasso holds about the guest's
+ * listening, with each follow's scrobbles and Last.fm's answer to each.
+ */
+export const DataExport = z.object({
+  exported_at: epochMs('When this file was made'),
+  username: z.string(),
+  follows: z.array(FollowSummary.extend({ scrobbles: z.array(SentScrobble) })),
+});
+export type DataExport = z.infer<typeof DataExport>;

@@ -3,6 +3,7 @@
  * the server (validation and serialization), the web app and the tests. Imports nothing from
  * the server. Conventions (snake_case, time units, ids) are in `common.ts`.
  */
+export * from './constants.js';
 export * from './common.js';
 export * from './auth.js';
 export * from './session.js';

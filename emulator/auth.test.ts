@@ -29,6 +29,19 @@ function getSession(token: string) {
   return call(b.emu, { method: 'auth.getSession', token }, { signed: true });
 }
 
+describe('the consent page', () => {
+  it('lists users in the order they were created and pre-selects the first only', async () => {
+    await b.emu.close();
+    b = await boot({ users: ['demo_guest', 'alex', 'sam', 'demo_host'] });
+    const page = await consentPage(`api_key=${KEY}&cb=${encodeURIComponent(CALLBACK)}`);
+    const radios = [
+      ...page.html.matchAll(/<input type="radio" name="user" value="([^"]+)"( checked)?>/g),
+    ];
+    expect(radios.map((m) => m[1])).toEqual(['demo_guest', 'alex', 'sam', 'demo_host']);
+    expect(radios.map((m) => m[2] !== undefined)).toEqual([true, false, false, false]);
+  });
+});
+
 describe('web sign-in', () => {
   it('goes from the consent page through the redirect to a working, revocable session key', async () => {
     const cb = 'http://app.test/cb';

@@ -1,5 +1,5 @@
 /**
- * The stand-alone emulator: `npm run emulator -- --port 8090 [--host 127.0.0.1]
+ * The stand-alone emulator: `npm run emulator -- --port 8090 [--host 127.0.0.1] [--public-host H]
  * [--api-key K --api-secret S] [--callback-url URL] [--user NAME]… [--no-rate-limit] [--seed N]`.
  * Runs on the real clock and logs its URLs; stops on SIGINT/SIGTERM.
  */
@@ -7,7 +7,7 @@ import { parseArgs } from 'node:util';
 import { seededRandom, systemRandom } from '../lib/random.js';
 import { startEmulator } from './server.js';
 
-const USAGE = `usage: npm run emulator -- [--port 8090] [--host 127.0.0.1]
+const USAGE = `usage: npm run emulator -- [--port 8090] [--host 127.0.0.1] [--public-host NAME]
   [--api-key KEY --api-secret SECRET [--callback-url URL]] [--user NAME]...
   [--no-rate-limit] [--seed N]`;
 
@@ -16,6 +16,7 @@ async function main(): Promise<void> {
     options: {
       port: { type: 'string', default: '8090' },
       host: { type: 'string', default: '127.0.0.1' },
+      'public-host': { type: 'string' },
       'api-key': { type: 'string' },
       'api-secret': { type: 'string' },
       'callback-url': { type: 'string' },
@@ -42,6 +43,7 @@ async function main(): Promise<void> {
   const emulator = await startEmulator({
     port,
     host: values.host,
+    ...(values['public-host'] ? { publicHost: values['public-host'] } : {}),
     random: seed === undefined ? systemRandom : seededRandom(seed),
     rateLimit: values['no-rate-limit'] ? false : {},
     apps:

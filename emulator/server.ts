@@ -10,6 +10,7 @@ import { systemClock } from '../lib/clock.js';
 import { seededRandom } from '../lib/random.js';
 import type { ApiEnv } from './api/serve.js';
 import { serveApi } from './api/serve.js';
+import { ART_PREFIX, serveArt } from './art.js';
 import { serveAuthPage } from './auth-page.js';
 import { CallLog } from './calls.js';
 import { serveControl } from './control.js';
@@ -45,6 +46,11 @@ const TEN_MINUTES_MS = 10 * 60 * 1000;
 export interface EmulatorHandle {
   /** e.g. `http://127.0.0.1:40123` */
   readonly url: string;
+  /**
+   * Where a browser reaches it: `http://<publicHost>:<port>` (`url` without `publicHost`). The
+   * generated album art and avatars are linked there.
+   */
+  readonly publicUrl: string;
   /** `url + '/2.0/'`: the Last.fm API root (`LASTFM_API_URL`). */
   readonly apiUrl: string;
   /** `url + '/api/auth/'`: the sign-in page (`LASTFM_AUTH_URL`). */
@@ -105,6 +111,8 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Emulato
     latencyMs: opts.instant ? 0 : (opts.latencyMs ?? 0),
     faultTimeoutMs: opts.faultTimeoutMs ?? TEN_MINUTES_MS,
     closing: closing.signal,
+    // Known once listening (the port may be picked by the system); no request comes before.
+    publicUrl: '',
   };
   const ctrl = new Controller({ ...env, listeners });
   for (const app of opts.apps ?? []) ctrl.registerApp(app);
@@ -123,9 +131,11 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Emulato
   });
   const port = (server.address() as AddressInfo).port;
   const url = `http://${urlHost(opts.host ?? '127.0.0.1')}:${port}`;
+  env.publicUrl = opts.publicHost ? `http://${urlHost(opts.publicHost)}:${port}` : url;
 
   return {
     url,
+    publicUrl: env.publicUrl,
     apiUrl: `${url}/2.0/`,
     authUrl: `${url}/api/auth/`,
     port,
@@ -166,7 +176,7 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Emulato
 /** The host part of the handle's URL: loopback for a wildcard bind, brackets for IPv6. */
 function urlHost(host: string): string {
   if (host === '0.0.0.0' || host === '::') return '127.0.0.1';
-  return host.includes(':') ? `[${host}]` : host;
+  return host.includes(':') && !host.startsWith('[') ? `[${host}]` : host;
 }
 
 async function route(
@@ -183,6 +193,7 @@ async function route(
     return send(res, 405, { ...CORS_HEADERS, allow: 'GET, POST, OPTIONS' }, '');
   }
   if (path === '/api/auth' || path === '/api/auth/') return serveAuthPage(env, req, res, url);
+  if (path.startsWith(ART_PREFIX)) return serveArt(req, res, path);
   if (path.startsWith('/_emulator/')) {
     return serveControl(ctrl, req, res, path.slice('/_emulator'.length));
   }
@@ -190,6 +201,6 @@ async function route(
     res,
     404,
     { 'content-type': 'text/plain; charset=utf-8' },
-    'Not found: try /2.0/, /api/auth/ or /_emulator/',
+    'Not found: try /2.0/, /api/auth/, /art/ or /_emulator/',
   );
 }

@@ -152,12 +152,21 @@ export interface EmulatorOptions {
   port?: number;
   /** Default 127.0.0.1. */
   host?: string;
+  /**
+   * The host name a browser reaches the emulator by (e.g. `localhost` when it listens on
+   * 0.0.0.0), for the URLs of its generated pictures. Default: `host` (loopback for a wildcard).
+   */
+  publicHost?: string;
   /** Default the system clock. Listeners, token expiry, rate limit and caps all use it. */
   clock?: Clock;
   /** Randomness of fault injection. Default `seededRandom(seed ?? 1)`. */
   random?: Random;
   seed?: number;
   apps?: AppInput[];
+  /**
+   * Users to create, in this order: the sign-in page lists users in the order they were created
+   * and pre-selects the first, so put the ones a person should pick first.
+   */
   users?: (string | UserInput)[];
   /** false disables the per-IP limiter. Default 5/s over 300 s. */
   rateLimit?: false | RateLimitOptions;

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { catchUpPreview, validateCatchUpStart } from './catch-up.js';
 import { engineConfig } from './config.js';
 import { at, scrobble, uts } from './test-factories.js';
-import { inWindow } from './windows.js';
+import { inSpan } from './windows.js';
 
 const cfg = engineConfig();
 
@@ -73,7 +73,7 @@ describe('catchUpPreview', () => {
           const plan = catchUpPreview(list, at(-12 * 60), at(0), capped);
           expect(plan.scrobbles.length).toBeLessThanOrEqual(cap);
           const window = { opened_at: plan.opensAt, closed_at: null };
-          const inside = list.filter((s) => inWindow(s.timestamp, window));
+          const inside = list.filter((s) => inSpan(s.timestamp, window));
           expect(new Set(plan.scrobbles)).toEqual(new Set(inside));
         },
       ),

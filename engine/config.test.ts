@@ -11,7 +11,7 @@ describe('engineConfig', () => {
       catchUpMaxHours: 12,
       catchUpMaxScrobbles: 50,
       batchSize: 50,
-      retentionDays: 30,
+      historyDays: 30,
     });
     expect(engineConfig()).toEqual(defaultEngineConfig);
   });
@@ -32,6 +32,11 @@ describe('engineConfig', () => {
         'batchSize must be <= 50',
       ]);
     }
+  });
+
+  it('takes historyDays 0 (delete as soon as possible) and refuses a negative one', () => {
+    expect(engineConfig({ historyDays: 0 }).historyDays).toBe(0);
+    expect(() => engineConfig({ historyDays: -1 })).toThrow(/historyDays must be >= 0/);
   });
 
   it('refuses a back-off cap below its base', () => {

@@ -25,8 +25,12 @@ export interface EngineConfig {
   catchUpMaxScrobbles: number;
   /** Scrobbles per `track.scrobble` call; Last.fm takes at most 50. */
   batchSize: number;
-  /** Settled outbox rows whose scrobble is older than this are deleted. */
-  retentionDays: number;
+  /**
+   * `HISTORY_DAYS`: stopped follows (with their windows and outbox rows) are deleted this many
+   * days after they stopped, once every row settled; events after min(1 day, this). 0: as soon
+   * as the follow's grace period is over and every row settled.
+   */
+  historyDays: number;
   /** Retryable submission failures (8, 11, 16, 29, 5xx). */
   submitBackoff: Backoff;
   /** Fatal submission failures (a Last.fm error that is neither transient nor auth). */
@@ -73,7 +77,7 @@ export const defaultEngineConfig: Readonly<EngineConfig> = Object.freeze({
   catchUpMaxHours: 12,
   catchUpMaxScrobbles: 50,
   batchSize: 50,
-  retentionDays: 30,
+  historyDays: 30,
   submitBackoff: Object.freeze({ baseMs: 5 * SECOND_MS, capMs: 10 * MINUTE_MS }),
   fatalBackoff: Object.freeze({ baseMs: MINUTE_MS, capMs: HOUR_MS }),
   maxFatalAttempts: 8,
@@ -105,7 +109,7 @@ function rules(c: EngineConfig): Rule[] {
     ['catchUpMaxHours', c.catchUpMaxHours, 0],
     ['catchUpMaxScrobbles', c.catchUpMaxScrobbles, 1],
     ['batchSize', c.batchSize, 1, 50],
-    ['retentionDays', c.retentionDays, 1],
+    ['historyDays', c.historyDays, 0],
     ['submitBackoff.baseMs', c.submitBackoff.baseMs, 1],
     ['submitBackoff.capMs', c.submitBackoff.capMs, c.submitBackoff.baseMs],
     ['fatalBackoff.baseMs', c.fatalBackoff.baseMs, 1],

@@ -85,6 +85,11 @@ export async function inTx<T>(
   }
 }
 
+/** True when `err` is a foreign-key violation (SQLSTATE 23503). */
+export function isForeignKeyViolation(err: unknown): boolean {
+  return sqlState(err) === '23503';
+}
+
 /** True when `err` is a unique-constraint violation (SQLSTATE 23505). */
 export function isUniqueViolation(err: unknown): boolean {
   return sqlState(err) === '23505';

@@ -34,7 +34,7 @@ export class EngineError extends Error {
 }
 
 export interface StartFollowOptions {
-  /** Mirror the host's now-playing onto the guest's profile (default true). */
+  /** Mirror the host's now-playing onto the guest's profile (default `MIRROR_NOW_PLAYING_DEFAULT`). */
   mirrorNowPlaying?: boolean;
   /** Catch-up: open the first window at this time (ms), at most 12 h back. */
   catchUpFrom?: number;
@@ -57,14 +57,30 @@ export interface RecentScrobbleView extends TrackView {
   /** UNIX seconds. */
   timestamp: number;
   status: ScrobbleStatus;
+  /** Last.fm's ignored code (1..5) or Lasso's own (negative) once ignored; 0 once accepted; else null. */
+  ignoredCode: number | null;
+  /** Last.fm's text for an ignored scrobble, when it gave one. */
+  ignoredMessage: string | null;
+}
+
+/** How many host scrobbles of a follow are in each status (`held`: pending under a daily-limit hold). */
+export interface ScrobbleCountsView {
+  pending: number;
+  mirrored: number;
+  ignored: number;
+  held: number;
 }
 
 export interface StatusView {
   state: FollowState | 'not_started';
   followId: number | null;
   targetUsername: string | null;
+  /** The host's Last.fm avatar (from user.getInfo, cached on the host row), when known. */
+  targetImageUrl: string | null;
   mirrorNowPlaying: boolean;
+  /** = counts.mirrored. */
   scrobbleCount: number;
+  counts: ScrobbleCountsView;
   recentScrobbles: RecentScrobbleView[];
   /** ms since epoch. */
   lastPollAt: number | null;
@@ -74,6 +90,8 @@ export interface StatusView {
   /** ms; set while the daily scrobble cap holds this guest's rows. */
   heldUntil: number | null;
   startedAt: number | null;
+  /** ms; when the follow stopped. */
+  stoppedAt: number | null;
 }
 
 export interface WindowView {
@@ -123,6 +141,23 @@ export interface CatchUpPreview {
 
 export type EngineEventType = 'mirrored' | 'ignored' | 'now_playing' | 'state_changed' | 'held';
 
+/** Everything about one guest's listening, for "Download my data": every follow, every scrobble. */
+export interface GuestExport {
+  follows: Array<{
+    entry: HistoryEntry;
+    pauseReason: PauseReason | null;
+    mirrorNowPlaying: boolean;
+    heldUntil: number | null;
+    scrobbles: HistoryScrobble[];
+  }>;
+}
+
+/** What a disconnection did. */
+export interface DisconnectResult {
+  /** Host scrobbles that were waiting to be sent (pending, held or in flight) and were dropped. */
+  dropped: number;
+}
+
 /** One event of a guest's stream; `id` increases and resumes a stream (SSE Last-Event-ID). */
 export interface EngineEventRecord {
   id: number;
@@ -160,8 +195,14 @@ export interface EngineApi {
   ): Promise<() => void>;
   /** The guest signed in again: rows held by a revoked key may be sent. */
   accountReauthorized(guestId: number): Promise<void>;
-  /** The guest disconnected Lasso: stop the follow for good. */
-  accountDisconnected(guestId: number): Promise<void>;
+  /** Every follow and scrobble of the guest (no paging, no 100-follow limit). */
+  exportData(guestId: number): Promise<GuestExport>;
+  /**
+   * The guest disconnected Lasso: deletes everything Lasso holds about them (the account row,
+   * its sealed key, web sessions, follows, windows, outbox rows, events), dropping what was not
+   * yet sent. Safe against a submitter batch of theirs in flight (its settle writes nothing).
+   */
+  accountDisconnected(guestId: number): Promise<DisconnectResult>;
 }
 
 /** The engine as a running part: the API plus its loop. Created by `createEngine` (engine/engine.ts). */

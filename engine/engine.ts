@@ -4,21 +4,23 @@
  * the next due time) — called directly by simulations on a ManualClock, looped by `run` in a
  * server. No hidden timers: all waiting goes through `deps.clock`.
  */
-import { DAY_MS, HOUR_MS, SECOND_MS, type Clock } from '../lib/clock.js';
+import { MINUTE_MS, SECOND_MS, type Clock } from '../lib/clock.js';
 import { backoffMs, type Random } from '../lib/random.js';
 import type { LastfmApi } from '../lastfm/types.js';
 import type { Db } from '../store/db.js';
 import { engineConfig, type EngineConfig } from './config.js';
-import { runCrashHook, type EngineContext } from './context.js';
+import { isCrash, runCrashHook, type EngineContext } from './context.js';
 import type { CrashPoint, EngineLogger, EngineMetrics, EngineRuntime } from './engine-api.js';
 import { createEventBus } from './event-bus.js';
 import { createFollowsService } from './follows-service.js';
 import { pollDueHosts } from './poller.js';
-import { pruneCutoff } from './stop-rules.js';
+import { pruneCutoffs } from './stop-rules.js';
 import { submitDueGuests } from './submitter.js';
+import { exportView } from './export-view.js';
 import { historyDetailView, historyView, statusView } from './views.js';
 import { pruneEvents } from './repo/events.js';
-import { releaseLeases } from './repo/hosts.js';
+import { pruneStoppedFollows } from './repo/follows.js';
+import { pruneUnfollowedHosts, releaseLeases } from './repo/hosts.js';
 import { pruneSettled } from './repo/outbox.js';
 import { nextWorkDue } from './repo/schedule.js';
 
@@ -48,9 +50,13 @@ export const DEFAULT_MAX_CONCURRENCY = 8;
 export const RUN_MAX_SLEEP_MS = 5 * SECOND_MS;
 /** `run` waits at least this long before running again when work is still due (no hot loop). */
 const RUN_MIN_SLEEP_MS = 50;
-const PRUNE_EVERY_MS = HOUR_MS;
-/** Events only serve live streams and their resumption: a day is plenty. */
-export const EVENT_RETENTION_MS = DAY_MS;
+/**
+ * History pruning runs at most this often: with `historyDays` 0 a finished follow is gone within
+ * a minute of its cutoff. Each run is a few indexed deletes.
+ */
+export const PRUNE_EVERY_MS = MINUTE_MS;
+/** Rows each prune statement deletes at most (the rest waits for the next run). */
+const PRUNE_BATCH = 1000;
 
 const silentLogger: EngineLogger = {
   debug: () => undefined,
@@ -91,13 +97,29 @@ export function createEngine(deps: EngineDeps): EngineRuntime {
   let loop: Promise<void> | null = null;
   let lastPruneAt = -Infinity;
 
+  /**
+   * Deletes history older than `historyDays` (stop-rules.ts `pruneCutoffs`): finished follows
+   * with their windows and rows, settled rows of stopped follows, old events, hosts nobody
+   * follows. Each statement commits alone; a failure is logged and tried again next time.
+   */
   async function prune(): Promise<void> {
     const now = deps.clock.now();
     if (now - lastPruneAt < PRUNE_EVERY_MS) return;
     lastPruneAt = now;
-    const rows = await pruneSettled(deps.db.kysely, pruneCutoff(new Date(now), cfg));
-    const events = await pruneEvents(deps.db.kysely, new Date(now - EVENT_RETENTION_MS));
-    if (rows + events > 0) logger.info({ rows, events }, 'pruned settled rows and old events');
+    const at = new Date(now);
+    const c = pruneCutoffs(at, cfg);
+    const db = deps.db.kysely;
+    try {
+      const follows = await pruneStoppedFollows(db, c.followsStoppedBefore, PRUNE_BATCH);
+      const rows = await pruneSettled(db, c.rowsSettledBefore, c.rowsStoppedBefore);
+      const events = await pruneEvents(db, c.eventsBefore);
+      const hosts = await pruneUnfollowedHosts(db, at, PRUNE_BATCH);
+      if (follows + rows + events + hosts > 0)
+        logger.info({ follows, rows, events, hosts }, 'pruned history');
+    } catch (err) {
+      if (isCrash(err)) throw err;
+      logger.error({ err }, 'history pruning failed');
+    }
   }
 
   async function work(): Promise<number | null> {
@@ -159,6 +181,7 @@ export function createEngine(deps: EngineDeps): EngineRuntime {
     history: (guestId) => historyView(deps.db.kysely, guestId),
     historyDetail: (guestId, followId, page, perPage) =>
       historyDetailView(deps.db.kysely, guestId, followId, page, perPage, ctx.now()),
+    exportData: (guestId) => exportView(deps.db.kysely, guestId, ctx.now()),
     subscribe: (guestId, afterId, onEvent) => bus.subscribe(guestId, afterId, onEvent),
     runDue,
     async run(signal) {

@@ -1,6 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { EngineError } from './engine-api.js';
-import { applyWindowOp, transition, transitionOrThrow, type FollowAction } from './follow-state.js';
+import {
+  applyWindowOp,
+  guestRequest,
+  transition,
+  transitionOrThrow,
+  type FollowAction,
+} from './follow-state.js';
 import { at, win } from './test-factories.js';
 import type { FollowState } from './types.js';
 
@@ -21,9 +27,23 @@ describe('transition', () => {
         stopped_at: null,
         started_at: now,
       },
-      window: { op: 'open', at: now },
+      window: { op: 'open', at: now, lead: null },
       pollHostNow: true,
     });
+  });
+
+  it('opens the window with the lead it is given', () => {
+    const lead = {
+      artist: 'Björk',
+      track: 'Jóga',
+      after_uts: 100,
+      duration_ms: 300_000,
+      uts: null,
+    };
+    expect(transition('paused', { type: 'resume', lead }, now)).toMatchObject({
+      window: { op: 'open', at: now, lead },
+    });
+    expect(applyWindowOp([], { op: 'open', at: now, lead })).toEqual([{ ...win(now), lead }]);
   });
 
   it('opens a catch-up follow’s first window at the chosen start', () => {
@@ -50,7 +70,7 @@ describe('transition', () => {
     expect(transition('paused', resume, now)).toEqual({
       ok: true,
       patch: { state: 'active', pause_reason: null, stop_reason: null, stopped_at: null },
-      window: { op: 'open', at: now },
+      window: { op: 'open', at: now, lead: null },
       pollHostNow: true,
     });
   });
@@ -102,11 +122,47 @@ describe('transition', () => {
   });
 });
 
+describe('guestRequest', () => {
+  const ops = { pause, resume, stop } as const;
+
+  it.each([
+    ['pause', 'paused'],
+    ['resume', 'active'],
+    ['stop', 'stopped'],
+  ] as const)('succeeds unchanged on %s when the follow is already %s', (op, state) => {
+    expect(guestRequest(state, ops[op], now)).toEqual({ kind: 'unchanged', state });
+  });
+
+  it('applies a transition the follow allows, with its window change', () => {
+    expect(guestRequest('active', pause, now)).toEqual({
+      kind: 'apply',
+      result: transitionOrThrow('active', pause, now),
+    });
+    expect(guestRequest('paused', stop, now)).toMatchObject({
+      kind: 'apply',
+      result: { patch: { state: 'stopped' }, window: null },
+    });
+  });
+
+  const impossible: [FollowState | null, 'pause' | 'resume' | 'stop'][] = [
+    ['stopped', 'pause'],
+    ['stopped', 'resume'],
+    [null, 'pause'],
+    [null, 'resume'],
+    [null, 'stop'],
+  ];
+  it.each(impossible)('refuses from %s: %s with INVALID_STATE', (state, op) => {
+    expect(() => guestRequest(state, ops[op], now)).toThrow(
+      expect.objectContaining({ code: 'INVALID_STATE' }),
+    );
+  });
+});
+
 describe('applyWindowOp', () => {
   it('opens a window unless one is open', () => {
     expect(applyWindowOp([win(at(-9), at(-5))], { op: 'open', at: now })).toEqual([
       win(at(-9), at(-5)),
-      win(now),
+      { ...win(now), lead: null },
     ]);
     expect(applyWindowOp([win(at(-9))], { op: 'open', at: now })).toEqual([win(at(-9))]);
   });

@@ -2,58 +2,51 @@
  * The follow lifecycle as the server asks for it: start (with an optional catch-up), pause,
  * resume, stop, the catch-up preview, and what a guest's sign-in or disconnection means. Each is
  * one short transaction; the guest's open follow is locked first and the time taken after the
- * lock, so a window never closes before a poll that already read it open has committed.
+ * lock, so a window never closes before a poll that already read it open has committed. A window
+ * opened by a start (without catch-up) or a resume carries a lead — the track the host is playing
+ * then — from a fresh read of the host made just before the transaction (see windows.ts).
+ * Pause, resume and stop are idempotent: the state the follow is already in succeeds unchanged.
  */
-import { LastfmError } from '../lastfm/errors.js';
-import type { RecentTracks, RecentTracksQuery } from '../lastfm/types.js';
-import type { NewOutbox } from '../store/schema.js';
-import { validateCatchUpStart, catchUpPreview, type CatchUpPlan } from './catch-up.js';
-import { inTx, isUniqueViolation, type EngineContext } from './context.js';
+import { MIRROR_NOW_PLAYING_DEFAULT } from '../contract/session.js';
+import type { RecentTracks } from '../lastfm/types.js';
+import type { DbExecutor, NewOutbox } from '../store/schema.js';
+import { deleteAccount } from '../store/accounts.js';
+import type { CatchUpPlan } from './catch-up.js';
+import { inTx, isForeignKeyViolation, isUniqueViolation, type EngineContext } from './context.js';
 import {
   EngineError,
   type CatchUpPreview,
+  type DisconnectResult,
   type FollowSummary,
   type StartFollowOptions,
 } from './engine-api.js';
 import { stateChangedEvent } from './events.js';
-import { transitionOrThrow, type FollowAction } from './follow-state.js';
+import {
+  catchUpPlan,
+  learnPlayingDuration,
+  lookAtHost,
+  refreshHostImage,
+  windowLead,
+} from './follow-host.js';
+import { guestRequest, transitionOrThrow, type FollowAction } from './follow-state.js';
 import type { EngineScrobble } from './types.js';
-import { applyRequestedTransition, applyTransition } from './transitions.js';
-import { guestAccounts } from './repo/accounts.js';
+import { applyRequestedTransition } from './transitions.js';
+import { guestAccounts, keepGuests, lockAccountForDelete } from './repo/accounts.js';
 import { insertEvents, type GuestEvent } from './repo/events.js';
-import { applyWindowOpToDb, insertFollow, openFollowOf } from './repo/follows.js';
+import { applyWindowOpToDb, insertFollow, newestFollowOf, openFollowOf } from './repo/follows.js';
 import { ensureHost, wakeHost } from './repo/hosts.js';
-import { insertOutbox, makeGuestDue } from './repo/outbox.js';
+import { insertOutbox, makeGuestDue, unsettledCount } from './repo/outbox.js';
 
 /** Last.fm user names are short; anything longer (or empty) is not one. */
 const MAX_USERNAME = 64;
-/** A concurrent start by the same guest can race the one-open-follow index: try again. */
+/**
+ * A concurrent start by the same guest can race the one-open-follow index, and a history prune
+ * the host row it references: try again.
+ */
 const START_ATTEMPTS = 3;
 
-/** A Last.fm failure while looking at a host, as the refusal the server shows. */
-function hostLookupError(err: unknown): unknown {
-  if (!(err instanceof LastfmError)) return err;
-  if (err.kind === 'user_not_found')
-    return new EngineError('TARGET_NOT_FOUND', 'no such Last.fm user');
-  if (err.kind === 'private') {
-    return new EngineError('TARGET_PRIVATE', "this user's listening history is private");
-  }
-  if (err.rateLimited) return new EngineError('RATE_LIMIT', 'Last.fm is busy, try again shortly');
-  return new EngineError('LASTFM_ERROR', 'Last.fm did not answer', err.message);
-}
-
-/** The host's recent tracks; tells at once whether the host exists and is visible. */
-async function lookAtHost(
-  ctx: EngineContext,
-  user: string,
-  query: Omit<RecentTracksQuery, 'user'>,
-): Promise<RecentTracks> {
-  try {
-    return await ctx.lastfm.getRecentTracks({ user, ...query });
-  } catch (err) {
-    throw hostLookupError(err);
-  }
-}
+/** A guest's request on their follow, other than start. */
+type GuestAction = Exclude<FollowAction, { type: 'start' }>;
 
 /** Checks the request before any Last.fm call: a plausible name, a signed-in guest, not themself. */
 async function checkTarget(
@@ -75,46 +68,70 @@ async function checkTarget(
   return name;
 }
 
-/** The catch-up plan from `since` (ms): validated, the host's scrobbles since then fetched. */
-async function catchUpPlan(
-  ctx: EngineContext,
-  name: string,
-  since: number,
-): Promise<CatchUpPlan<EngineScrobble>> {
-  const now = ctx.now();
-  const start = new Date(since);
-  const check = validateCatchUpStart(start, now, ctx.cfg);
-  if (!check.ok) throw new EngineError('INVALID_REQUEST', 'invalid catch-up start', check.problem);
-  const recent = await lookAtHost(ctx, name, {
-    from: Math.floor(since / 1000) - 1,
-    allPages: true,
-  });
-  return catchUpPreview(recent.scrobbles, start, now, ctx.cfg);
+/** The host row's name and newest seen scrobble. */
+async function hostOf(db: DbExecutor, hostId: number) {
+  return db
+    .selectFrom('hosts')
+    .select(['id', 'username', 'newest_seen_uts'])
+    .where('id', '=', hostId)
+    .executeTakeFirstOrThrow();
+}
+
+/** A fresh read of a follow's host, made before the transaction that opens a window. */
+interface HostRead {
+  hostId: number;
+  tracks: RecentTracks;
 }
 
 /** The follow API (see `EngineApi`). */
 export function createFollowsService(ctx: EngineContext) {
-  /** Applies a guest's request to their open follow; wakes the host when a window opened. */
-  async function request(guestId: number, action: FollowAction): Promise<FollowSummary> {
+  /**
+   * Applies a guest's pause, resume or stop to their newest follow (the open one, locked); the
+   * state it is already in succeeds unchanged. Wakes the host when a window opened. `read`: the
+   * fresh look at the host a resume made, for the new window's lead.
+   */
+  async function request(
+    guestId: number,
+    action: GuestAction,
+    read: HostRead | null = null,
+  ): Promise<FollowSummary> {
     const done = await inTx(ctx, async (trx) => {
-      const follow = await openFollowOf(trx, guestId, true);
+      // Lock order as everywhere (accounts first): a disconnection runs before or after this.
+      await keepGuests(trx, [guestId]);
+      const follow =
+        (await openFollowOf(trx, guestId, true)) ?? (await newestFollowOf(trx, guestId));
       const now = ctx.now();
-      if (!follow) transitionOrThrow(null, action, now);
-      const f = follow as NonNullable<typeof follow>;
-      const applied = await applyRequestedTransition(trx, f, action, now);
+      const outcome = guestRequest(follow?.state ?? null, action, now);
+      // guestRequest refuses everything to a guest who never had a follow.
+      if (follow === undefined) throw new EngineError('INVALID_STATE', 'no follow');
+      const host = await hostOf(trx, follow.host_id);
+      if (outcome.kind === 'unchanged') {
+        return { follow, host, state: outcome.state, pollHostNow: false };
+      }
+      let act: GuestAction = action;
+      if (act.type === 'resume' && read?.hostId === follow.host_id) {
+        act = { ...act, lead: await windowLead(trx, host, read.tracks, now) };
+      }
+      const applied = await applyRequestedTransition(trx, follow, act, now);
       await insertEvents(trx, [applied.event], now);
-      const host = await trx
-        .selectFrom('hosts')
-        .select('username')
-        .where('id', '=', f.host_id)
-        .executeTakeFirstOrThrow();
-      return { f, applied, host };
+      return { follow, host, state: applied.state, pollHostNow: applied.pollHostNow };
     });
-    if (done.applied.pollHostNow) {
-      await wakeHost(ctx.db.kysely, done.f.host_id, ctx.now());
+    if (done.pollHostNow) {
+      await wakeHost(ctx.db.kysely, done.host.id, ctx.now());
       ctx.wake();
     }
-    return { followId: done.f.id, hostUsername: done.host.username, state: done.applied.state };
+    return { followId: done.follow.id, hostUsername: done.host.username, state: done.state };
+  }
+
+  /** Resume: a paused follow's host is read first (its now-playing is the new window's lead). */
+  async function resume(guestId: number): Promise<FollowSummary> {
+    const db = ctx.db.kysely;
+    const current = (await openFollowOf(db, guestId)) ?? (await newestFollowOf(db, guestId));
+    if (current?.state !== 'paused') return request(guestId, { type: 'resume' });
+    const host = await hostOf(db, current.host_id);
+    const tracks = await lookAtHost(ctx, host.username, { limit: 1 });
+    await learnPlayingDuration(ctx, tracks);
+    return request(guestId, { type: 'resume' }, { hostId: host.id, tracks });
   }
 
   /** The start transaction: switch away from the open follow, insert the new one and its window. */
@@ -123,8 +140,12 @@ export function createFollowsService(ctx: EngineContext) {
     name: string,
     opts: StartFollowOptions,
     plan: CatchUpPlan<EngineScrobble> | null,
+    read: RecentTracks | null,
   ) {
     return inTx(ctx, async (trx) => {
+      if ((await keepGuests(trx, [guestId])).size === 0) {
+        throw new EngineError('AUTH_REQUIRED', 'sign in with Last.fm again');
+      }
       const host = await ensureHost(trx, name, ctx.now());
       const current = await openFollowOf(trx, guestId, true);
       const now = ctx.now();
@@ -133,11 +154,13 @@ export function createFollowsService(ctx: EngineContext) {
         const stop = { type: 'stop', reason: 'switched' } as const;
         events.push((await applyRequestedTransition(trx, current, stop, now)).event);
       }
-      const start = transitionOrThrow(null, { type: 'start', openAt: plan?.opensAt }, now);
+      // A catch-up window opens in the past: no lead.
+      const lead = read === null ? null : await windowLead(trx, host, read, now);
+      const start = transitionOrThrow(null, { type: 'start', openAt: plan?.opensAt, lead }, now);
       const follow = await insertFollow(trx, {
         guest_id: guestId,
         host_id: host.id,
-        mirror_now_playing: opts.mirrorNowPlaying ?? true,
+        mirror_now_playing: opts.mirrorNowPlaying ?? MIRROR_NOW_PLAYING_DEFAULT,
         ...start.patch,
         started_at: now,
         created_at: now,
@@ -172,21 +195,24 @@ export function createFollowsService(ctx: EngineContext) {
       const name = await checkTarget(ctx, guestId, hostUsername);
       const plan =
         opts.catchUpFrom === undefined ? null : await catchUpPlan(ctx, name, opts.catchUpFrom);
-      if (plan === null) await lookAtHost(ctx, name, { limit: 1 });
+      const read = plan === null ? await lookAtHost(ctx, name, { limit: 1 }) : null;
+      if (read !== null) await learnPlayingDuration(ctx, read);
       for (let attempt = 1; ; attempt++) {
         try {
-          const { follow, host } = await insertStart(guestId, name, opts, plan);
+          const { follow, host } = await insertStart(guestId, name, opts, plan, read);
           await wakeHost(ctx.db.kysely, host.id, ctx.now());
           ctx.wake();
+          await refreshHostImage(ctx, host);
           return { followId: follow.id, hostUsername: host.username, state: 'active' };
         } catch (err) {
-          if (attempt >= START_ATTEMPTS || !isUniqueViolation(err)) throw err;
+          const retry = isUniqueViolation(err) || isForeignKeyViolation(err);
+          if (attempt >= START_ATTEMPTS || !retry) throw err;
         }
       }
     },
 
     pause: (guestId: number) => request(guestId, { type: 'pause', reason: 'user' }),
-    resume: (guestId: number) => request(guestId, { type: 'resume' }),
+    resume,
     stop: (guestId: number) => request(guestId, { type: 'stop', reason: 'stopped_by_user' }),
 
     async catchUpPreview(
@@ -216,15 +242,20 @@ export function createFollowsService(ctx: EngineContext) {
       ctx.wake();
     },
 
-    async accountDisconnected(guestId: number): Promise<void> {
-      await inTx(ctx, async (trx) => {
-        const follow = await openFollowOf(trx, guestId, true);
-        if (!follow) return;
-        const now = ctx.now();
-        const stop = { type: 'stop', reason: 'auth_revoked' } as const;
-        const applied = await applyTransition(trx, follow, stop, now);
-        if (applied) await insertEvents(trx, [applied.event], now);
+    /**
+     * Deletes the guest's account and, by cascade, every row about them, counting what was not
+     * sent yet. The account row is locked first, as the submitter's settle and the poll lock it
+     * (FOR KEY SHARE) before writing for the guest: whichever comes second sees the other done.
+     */
+    async accountDisconnected(guestId: number): Promise<DisconnectResult> {
+      const result = await inTx(ctx, async (trx) => {
+        if (!(await lockAccountForDelete(trx, guestId))) return { dropped: 0 };
+        const dropped = await unsettledCount(trx, guestId);
+        await deleteAccount(trx, guestId);
+        return { dropped };
       });
+      ctx.logger.info({ guestId, dropped: result.dropped }, 'guest disconnected: data deleted');
+      return result;
     },
   };
 }

@@ -8,7 +8,12 @@ import { MINUTE_MS, SECOND_MS } from '../lib/clock.js';
 import { describeEachDatabase } from '../store/test-support/databases.js';
 import type { Db } from '../store/db.js';
 import { T0_MS } from '../test/integration/harness.js';
-import { misfitEvents, startEngineRig, type EngineRig } from './test-support/engine-rig.js';
+import {
+  expectedLibrary,
+  misfitEvents,
+  startEngineRig,
+  type EngineRig,
+} from './test-support/engine-rig.js';
 
 const PLAYLIST = [
   { artist: 'Björk', track: 'Jóga', album: 'Homogenic', duration_s: 305 },
@@ -31,15 +36,19 @@ async function windowsOf(db: Db, guestId: number): Promise<[number, number][]> {
   return rows.map((w) => [w.opened_at.getTime(), w.closed_at?.getTime() ?? Infinity]);
 }
 
-/** The host scrobbles that belong to the guest, as the guest's library shows them. */
+/**
+ * The host scrobbles that belong to the guest, as the guest's library shows them: those that
+ * started in a window, and the one playing when each window opened (tracks of `tracks`).
+ */
 function expectedFor(
   rig: EngineRig,
   host: string,
   windows: [number, number][],
+  tracks: readonly { track: string; duration_s: number }[] = PLAYLIST,
 ): { artist: string; track: string; album: string; timestamp: number }[] {
-  return rig.rig.emu
-    .scrobbles(host)
-    .filter((s) => windows.some(([o, c]) => s.timestamp * 1000 >= o && s.timestamp * 1000 < c));
+  const duration = (s: { track: string }): number =>
+    tracks.find((t) => t.track === s.track)?.duration_s ?? 0;
+  return expectedLibrary(rig.rig.emu.scrobbles(host), windows, duration);
 }
 
 const byTime = <T extends { timestamp: number }>(xs: T[]): T[] =>
@@ -77,11 +86,11 @@ describeEachDatabase('engine: a jam', (t) => {
       expect(library).toEqual(expected);
       expect(library.length).toBeGreaterThan(5);
     }
-    // Björk started at T0, before anyone joined: never copied.
+    // Björk started at T0 and was still playing when Ann joined at 0:01: she heard it.
     const first = rig.rig.emu.scrobbles(host).find((s) => s.timestamp * 1000 === T0_MS);
     expect(first?.track).toBe('Jóga');
     expect(rig.rig.emu.scrobbles(ann.name).some((s) => s.timestamp === first?.timestamp)).toBe(
-      false,
+      true,
     );
     // Bob missed what started during his pause.
     expect(rig.rig.emu.scrobbles(bob.name).length).toBeLessThan(
@@ -105,8 +114,8 @@ describeEachDatabase('engine: a jam', (t) => {
       duration: 3600,
     });
     const engine = rig.engine();
-    await engine.startFollow(ann.id, host);
-    await engine.startFollow(bob.id, host, { mirrorNowPlaying: false });
+    await engine.startFollow(ann.id, host, { mirrorNowPlaying: true });
+    await engine.startFollow(bob.id, host);
     await rig.runUntil(engine, at(10));
 
     expect(rig.rig.emu.user(ann.name).now_playing).toMatchObject({ artist: 'Low', track: 'Words' });
@@ -169,6 +178,7 @@ describeEachDatabase('engine: a jam', (t) => {
     const library = rig.rig.emu.scrobbles(ann.name);
     expect(library.length).toBe(12);
     expect(new Set(library.map((s) => s.timestamp)).size).toBe(12);
-    expect(byTime(library)).toEqual(byTime(expectedFor(rig, host, await windowsOf(t.db, ann.id))));
+    const loop = [{ track: 'Loop', duration_s: 150 }];
+    expect(byTime(library)).toEqual(expectedFor(rig, host, await windowsOf(t.db, ann.id), loop));
   });
 });

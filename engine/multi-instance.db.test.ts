@@ -13,6 +13,7 @@ import { T0_MS } from '../test/integration/harness.js';
 import type { EngineRuntime } from './engine-api.js';
 import type { LastfmApi } from '../lastfm/types.js';
 import {
+  expectedLibrary,
   runEngines,
   startEngineRig,
   type EngineRig,
@@ -119,11 +120,16 @@ describeEachDatabase('engine: two instances on one database', (t) => {
         .select(['w.opened_at', 'w.closed_at', 'h.username'])
         .where('f.guest_id', '=', g.id)
         .execute();
-      const expected = windows.flatMap((w) =>
-        rig.rig.emu
-          .scrobbles(w.username)
-          .filter((s) => s.timestamp * 1000 >= w.opened_at.getTime())
-          .filter((s) => w.closed_at === null || s.timestamp * 1000 < w.closed_at.getTime()),
+      const duration = (s: { track: string }): number =>
+        PLAYLISTS.flat().find((t) => t.track === s.track)?.duration_s ?? 0;
+      const expected = [...new Set(windows.map((w) => w.username))].flatMap((user) =>
+        expectedLibrary(
+          rig.rig.emu.scrobbles(user),
+          windows
+            .filter((w) => w.username === user)
+            .map((w) => [w.opened_at.getTime(), w.closed_at?.getTime() ?? Infinity]),
+          duration,
+        ),
       );
       const sort = (xs: typeof expected): typeof expected =>
         [...xs].sort((x, y) => x.timestamp - y.timestamp);

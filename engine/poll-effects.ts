@@ -2,13 +2,14 @@
  * What a good poll writes besides the host row: the outbox rows of every follow, and the
  * now-playing fan-out (events for active follows, and which opted-in guests to update).
  */
+import type { NewOutbox } from '../store/schema.js';
 import type { Trx } from './context.js';
 import { nowPlayingFanout, nowPlayingKey } from './now-playing.js';
 import type { PollObservation } from './poll-observe.js';
 import type { EngineScrobble } from './types.js';
-import { planPollInserts } from './windows.js';
+import { planPollInserts, type LeadConfig } from './windows.js';
 import type { GuestEvent } from './repo/events.js';
-import type { FollowWithWindows } from './repo/follows.js';
+import { recordLeads, type FollowWithWindows } from './repo/follows.js';
 import { insertOutbox } from './repo/outbox.js';
 
 /** A guest to send the host's new now-playing to, after the transaction. */
@@ -17,36 +18,75 @@ export interface NowPlayingTarget {
   guestId: number;
 }
 
-/** The outbox rows of a poll: each follow's in-window scrobbles; a held guest's wait for the hold. */
+/** A new pending outbox row of `f`; a held guest's waits for the hold. */
+function outboxRow(f: FollowWithWindows, s: EngineScrobble, now: Date): NewOutbox {
+  const due = f.held_until !== null && f.held_until > now ? f.held_until : now;
+  return {
+    follow_id: f.id,
+    guest_id: f.guest_id,
+    artist: s.artist,
+    track: s.track,
+    album: s.album,
+    timestamp: s.timestamp,
+    image_url: s.imageUrl ?? null,
+    state: 'pending',
+    next_attempt_at: due,
+    created_at: now,
+  };
+}
+
+/**
+ * The outbox rows of a poll: each follow's in-window scrobbles, then the leads matched now —
+ * each recorded on its window first (a lead another poll recorded otherwise is dropped: once),
+ * and inserted unless the guest has that scrobble already (as every row). Returns the follows
+ * with the leads recorded now on their windows.
+ */
 export async function insertScrobbles(
   trx: Trx,
   follows: readonly FollowWithWindows[],
   scrobbles: readonly EngineScrobble[],
   now: Date,
-): Promise<void> {
+  cfg: LeadConfig,
+): Promise<FollowWithWindows[]> {
   const byId = new Map(follows.map((f) => [f.id, f]));
   const plan = planPollInserts(
     scrobbles,
     follows.map((f) => ({ follow_id: f.id, windows: f.windows })),
-  );
-  const rows = plan.flatMap(({ follow_id, scrobbles: picked }) => {
-    const f = byId.get(follow_id);
-    if (f === undefined) return [];
-    const due = f.held_until !== null && f.held_until > now ? f.held_until : now;
-    return picked.map((s) => ({
-      follow_id,
-      guest_id: f.guest_id,
-      artist: s.artist,
-      track: s.track,
-      album: s.album,
-      timestamp: s.timestamp,
-      image_url: s.imageUrl ?? null,
-      state: 'pending' as const,
-      next_attempt_at: due,
-      created_at: now,
-    }));
+    now,
+    cfg,
+  ).flatMap((p) => {
+    const f = byId.get(p.follow_id);
+    return f === undefined ? [] : [{ ...p, f }];
   });
-  await insertOutbox(trx, rows);
+  // Spans first: a lead the guest already has from a span (the same or another follow) is not
+  // inserted again (`insertOutbox` keeps one row per guest and scrobble).
+  await insertOutbox(
+    trx,
+    plan.flatMap((p) => p.scrobbles.map((s) => outboxRow(p.f, s, now))),
+  );
+  const leads = plan.flatMap(({ f, leads: matched }) =>
+    matched.flatMap((l) =>
+      l.window.id === undefined ? [] : [{ f, id: l.window.id, s: l.scrobble }],
+    ),
+  );
+  if (leads.length === 0) return [...follows];
+  const recorded = await recordLeads(
+    trx,
+    leads.map((l) => ({ windowId: l.id, uts: l.s.timestamp })),
+  );
+  const taken = leads.filter((l) => recorded.has(l.id));
+  await insertOutbox(
+    trx,
+    taken.map((l) => outboxRow(l.f, l.s, now)),
+  );
+  const uts = new Map(taken.map((l) => [l.id, l.s.timestamp]));
+  return follows.map((f) => ({
+    ...f,
+    windows: f.windows.map((w) => {
+      const at = w.id === undefined ? undefined : uts.get(w.id);
+      return at === undefined || w.lead == null ? w : { ...w, lead: { ...w.lead, uts: at } };
+    }),
+  }));
 }
 
 /**

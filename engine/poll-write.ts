@@ -14,7 +14,7 @@ import { applyWindowOp, type FollowAction } from './follow-state.js';
 import type { PollObservation } from './poll-observe.js';
 import { observePollFailure } from './poll-observe.js';
 import { nextPollAt } from './schedule.js';
-import { autoStopReason, type HostStatus } from './stop-rules.js';
+import { autoStopReason, pollHorizonMs, type HostStatus } from './stop-rules.js';
 import type { EngineScrobble, HostRow, NowPlayingRow, WindowRow } from './types.js';
 import { applyTransition } from './transitions.js';
 import { insertEvents, type GuestEvent } from './repo/events.js';
@@ -26,7 +26,7 @@ export type { NowPlayingTarget } from './poll-effects.js';
 
 /** Stopped follows still matter to a poll this long: their late scrobbles and grace period. */
 export function stoppedCutoff(now: Date, ctx: Pick<EngineContext, 'cfg'>): Date {
-  return new Date(now.getTime() - ctx.cfg.graceMs - ctx.cfg.pollOverlapSec * 1000);
+  return new Date(now.getTime() - pollHorizonMs(ctx.cfg));
 }
 
 /** The engine's view of a host row. */
@@ -121,14 +121,17 @@ async function applyStops(trx: Trx, plan: StopPlan, now: Date): Promise<GuestEve
   return events;
 }
 
-/** The host's follows as this transaction sees them (see the module comment). */
+/**
+ * The host's follows as this transaction sees them (see the module comment), locked with their
+ * guests' accounts so a disconnection or a prune cannot delete them under the poll's inserts.
+ */
 async function currentFollows(
   trx: Trx,
   ctx: EngineContext,
   hostId: number,
   now: Date,
 ): Promise<FollowWithWindows[]> {
-  return (await followsOfHosts(trx, [hostId], stoppedCutoff(now, ctx))).get(hostId) ?? [];
+  return (await followsOfHosts(trx, [hostId], stoppedCutoff(now, ctx), true)).get(hostId) ?? [];
 }
 
 /** Nothing to poll for: the host sleeps until a window opens (or an open follow needs checking). */
@@ -196,8 +199,14 @@ export async function writePollResult(
   now: Date,
 ): Promise<NowPlayingTarget[]> {
   return inTx(ctx, async (trx) => {
-    const follows = await currentFollows(trx, ctx, claimed.id, now);
-    await insertScrobbles(trx, follows, scrobbles, now);
+    // The leads recorded now no longer extend the host's polling (see windows.ts).
+    const follows = await insertScrobbles(
+      trx,
+      await currentFollows(trx, ctx, claimed.id, now),
+      scrobbles,
+      now,
+      ctx.cfg,
+    );
     ctx.crash('poll:after-insert');
     // The lease is ours, so nobody else changed the polling columns since the claim.
     const host = { ...hostState(claimed), ...obs.patch };

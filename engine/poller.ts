@@ -146,7 +146,7 @@ async function observe(
 }
 
 /** Asks Last.fm for a track's duration and caches it; a track Last.fm does not know is cached as unknown. */
-async function fetchDuration(
+export async function fetchDuration(
   ctx: EngineContext,
   t: Pick<EngineScrobble, 'artist' | 'track'>,
   cache: Map<string, number | null>,

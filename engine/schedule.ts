@@ -7,10 +7,13 @@
  * with jitter. Polling ends when no window is open and the grace period for late scrobbles is over.
  * What a poll teaches about the host (now-playing start, activity) is in poll-observe.ts.
  */
-import { DAY_MS, MINUTE_MS, SECOND_MS } from '../lib/clock.js';
+import { DAY_MS, SECOND_MS } from '../lib/clock.js';
 import { backoffMs, type Random } from '../lib/random.js';
 import type { EngineConfig } from './config.js';
 import type { HostRow, WindowRow } from './types.js';
+import { scrobbleAfterMs, windowPollEnd } from './windows.js';
+
+export { scrobbleAfterMs };
 
 /** The start of the next UTC day: when Last.fm's daily scrobble limit is assumed to reset. */
 export function nextUtcDay(now: Date): Date {
@@ -18,13 +21,14 @@ export function nextUtcDay(now: Date): Date {
 }
 
 /**
- * When the grace period after the last window closed ends; null while a window is open or when
- * there are no windows. `windows`: every window of every follow of the host.
+ * When the grace period after the last window closed ends (later while a window's lead is still
+ * unsettled, see windows.ts); null while a window is open or when there are no windows.
+ * `windows`: every window of every follow of the host.
  */
 export function graceEnd(windows: readonly WindowRow[], cfg: EngineConfig): Date | null {
-  if (windows.length === 0 || windows.some((w) => w.closed_at === null)) return null;
-  const lastClose = Math.max(...windows.map((w) => w.closed_at?.getTime() ?? 0));
-  return new Date(lastClose + cfg.graceMs);
+  const ends = windows.map((w) => windowPollEnd(w, cfg));
+  if (ends.length === 0 || ends.some((e) => e === null)) return null;
+  return new Date(Math.max(...ends.map((e) => e ?? 0)));
 }
 
 /**
@@ -107,11 +111,6 @@ function nothingLeftToWatch(
   if (end === null || host.now_playing === null) return end !== null;
   const since = host.now_playing_since?.getTime();
   return since !== undefined && since >= end.getTime() - cfg.graceMs;
-}
-
-/** How long a track of `durationMs` must play to be scrobbled: half of it or 4 minutes. */
-export function scrobbleAfterMs(durationMs: number): number {
-  return Math.min(durationMs / 2, 4 * MINUTE_MS);
 }
 
 /** `v` bounded to [lo, hi]. */

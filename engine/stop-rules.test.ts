@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { engineConfig } from './config.js';
-import { autoStopReason, pruneCutoff } from './stop-rules.js';
+import { defaultEngineConfig, engineConfig } from './config.js';
+import { autoStopReason, pruneCutoffs } from './stop-rules.js';
 import { at, followRow, win } from './test-factories.js';
 
 const cfg = engineConfig();
@@ -66,13 +66,31 @@ describe('autoStopReason', () => {
   });
 });
 
-describe('pruneCutoff', () => {
-  it('is retentionDays before now', () => {
-    expect(pruneCutoff(new Date('2026-03-31T12:00:00Z')).toISOString()).toBe(
-      '2026-03-01T12:00:00.000Z',
-    );
-    expect(pruneCutoff(new Date('2026-03-31T12:00:00Z'), { retentionDays: 1 }).toISOString()).toBe(
-      '2026-03-30T12:00:00.000Z',
-    );
+describe('pruneCutoffs', () => {
+  const now = new Date('2026-03-31T12:00:00Z');
+  const iso = (c: ReturnType<typeof pruneCutoffs>) => ({
+    follows: c.followsStoppedBefore.toISOString(),
+    rowsSettled: c.rowsSettledBefore.toISOString(),
+    rowsStopped: c.rowsStoppedBefore.toISOString(),
+    events: c.eventsBefore.toISOString(),
+  });
+
+  it('keeps follows and rows historyDays (30) after the stop, events a day', () => {
+    expect(iso(pruneCutoffs(now))).toEqual({
+      follows: '2026-03-01T12:00:00.000Z',
+      rowsSettled: '2026-03-01T12:00:00.000Z',
+      rowsStopped: '2026-03-01T12:00:00.000Z',
+      events: '2026-03-30T12:00:00.000Z',
+    });
+  });
+
+  it('with historyDays 0, keeps a follow only while polls may still insert for it', () => {
+    // Grace 15 min + re-read overlap 30 min; a lone settled row 15 min more.
+    expect(iso(pruneCutoffs(now, { ...defaultEngineConfig, historyDays: 0 }))).toEqual({
+      follows: '2026-03-31T11:15:00.000Z',
+      rowsSettled: '2026-03-31T12:00:00.000Z',
+      rowsStopped: '2026-03-31T11:00:00.000Z',
+      events: '2026-03-31T12:00:00.000Z',
+    });
   });
 });

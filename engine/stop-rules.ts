@@ -1,8 +1,8 @@
 /**
- * When the engine ends a follow by itself, and when settled rows are forgotten. A wrong scrobble
+ * When the engine ends a follow by itself, and when a stopped follow's history is forgotten. A wrong scrobble
  * cannot be taken back on Last.fm, so a follow must not outlive the jam.
  */
-import { DAY_MS, HOUR_MS, MINUTE_MS } from '../lib/clock.js';
+import { DAY_MS, HOUR_MS, MINUTE_MS, SECOND_MS } from '../lib/clock.js';
 import { defaultEngineConfig, type EngineConfig } from './config.js';
 import type { FollowRow, HostRow, StopReason, WindowRow } from './types.js';
 
@@ -40,12 +40,48 @@ export function autoStopReason(
 }
 
 /**
- * Settled outbox rows (accepted or ignored) with `settled_at` before this are deleted; the
- * follow keeps its `mirrored_count` / `ignored_count` for history.
+ * How long after a follow stopped a poll still inserts for it: the grace period for late
+ * scrobbles plus the re-read overlap. Until then its rows must stay (a re-read would insert a
+ * deleted row again) and so must the follow (a late scrobble of a track it heard needs its windows).
  */
-export function pruneCutoff(
+export function pollHorizonMs(cfg: Pick<EngineConfig, 'graceMs' | 'pollOverlapSec'>): number {
+  return cfg.graceMs + cfg.pollOverlapSec * SECOND_MS;
+}
+
+/** A settled row of a follow still waiting for others is kept this much past the poll horizon. */
+const ROW_PRUNE_MARGIN_MS = 15 * MINUTE_MS;
+
+/** What history pruning deletes at a given time (see `EngineConfig.historyDays`). */
+export interface PruneCutoffs {
+  /** Stopped follows stopped before this with every row settled go, windows and rows with them. */
+  followsStoppedBefore: Date;
+  /** Settled rows of a follow that still waits for others: settled before this… */
+  rowsSettledBefore: Date;
+  /** …of a follow stopped before this. */
+  rowsStoppedBefore: Date;
+  /** Events created before this (they only serve live streams and their resumption). */
+  eventsBefore: Date;
+}
+
+/**
+ * The cutoffs of `historyDays` at `now`: follows and rows `historyDays` after the stop, but
+ * never within the poll horizon; events after min(1 day, historyDays). Settled rows of a follow
+ * that keeps others waiting get a further margin: unlike a whole follow, which a poll locks, a
+ * row could otherwise be deleted under a poll that started a moment before and re-inserts it.
+ */
+export function pruneCutoffs(
   now: Date,
-  cfg: Pick<EngineConfig, 'retentionDays'> = defaultEngineConfig,
-): Date {
-  return new Date(now.getTime() - cfg.retentionDays * DAY_MS);
+  cfg: Pick<EngineConfig, 'historyDays' | 'graceMs' | 'pollOverlapSec'> = defaultEngineConfig,
+): PruneCutoffs {
+  const t = now.getTime();
+  const historyMs = cfg.historyDays * DAY_MS;
+  const followsBefore = t - Math.max(historyMs, pollHorizonMs(cfg));
+  return {
+    followsStoppedBefore: new Date(followsBefore),
+    rowsSettledBefore: new Date(t - historyMs),
+    rowsStoppedBefore: new Date(
+      Math.min(followsBefore, t - pollHorizonMs(cfg) - ROW_PRUNE_MARGIN_MS),
+    ),
+    eventsBefore: new Date(t - Math.min(DAY_MS, historyMs)),
+  };
 }

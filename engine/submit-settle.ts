@@ -11,7 +11,7 @@ import { countByFollow } from './submit-logic.js';
 import type { OutboxUpdate } from './types.js';
 import type { ClaimResult } from './submit-exec.js';
 import { applyTransition } from './transitions.js';
-import { revokeKey } from './repo/accounts.js';
+import { keepGuests, revokeKey } from './repo/accounts.js';
 import { insertEvents, type GuestEvent } from './repo/events.js';
 import { holdFollows, markGuardChecked, openFollowsOf } from './repo/follows.js';
 import { addFollowCounts, applyOutboxUpdates, deferGuestRows } from './repo/outbox.js';
@@ -28,9 +28,15 @@ export async function settleResults(
   results: readonly ClaimResult[],
 ): Promise<SettleTotals> {
   const now = ctx.now();
-  const ordered = [...results].sort((a, b) => a.claim.account.id - b.claim.account.id);
+  const sorted = [...results].sort((a, b) => a.claim.account.id - b.claim.account.id);
   return inTx(ctx, async (trx) => {
-    // Lock order as everywhere: accounts, outbox, follows, windows, events.
+    // Lock order as everywhere: accounts, outbox, follows, windows, events. A guest who
+    // disconnected while the batch was in flight is gone with all their rows: skip them.
+    const present = await keepGuests(
+      trx,
+      sorted.map((r) => r.claim.account.id),
+    );
+    const ordered = sorted.filter((r) => present.has(r.claim.account.id));
     for (const r of ordered) {
       if (r.guest.kind === 'stop_follows') await revokeKey(trx, r.claim.account.id, now);
     }

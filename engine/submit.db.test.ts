@@ -58,6 +58,8 @@ describeEachDatabase('engine: submitting', (t) => {
       ['T2', 'mirrored'],
       ['T1', 'mirrored'],
     ]);
+    expect(status.counts).toEqual({ pending: 0, mirrored: 2, ignored: 0, held: 2 });
+    expect(status.recentScrobbles.map((s) => s.ignoredCode)).toEqual([null, null, 0, 0]);
     const held = await t.db.kysely
       .selectFrom('events')
       .selectAll()

@@ -80,11 +80,31 @@ export interface FollowRow {
   ignored_count: number;
 }
 
+/**
+ * A window's lead: the track the host was playing when the window opened (see `windows.ts`).
+ * It covers one host scrobble of exactly `artist` and `track` whose timestamp is after
+ * `after_uts` and before the window opened; `uts` is that scrobble's once matched.
+ */
+export interface WindowLead {
+  artist: string;
+  track: string;
+  /** UNIX seconds, exclusive. */
+  after_uts: number;
+  /** The track's duration from the cache when the window opened; null when unknown. */
+  duration_ms: number | null;
+  /** UNIX seconds of the matched scrobble; null until one matched. */
+  uts: number | null;
+}
+
 /** A `follow_windows` row: the guest was in the jam during [opened_at, closed_at). */
 export interface WindowRow {
+  /** The row id (absent on a window not stored yet). */
+  id?: RowId;
   opened_at: Date;
   /** null while the window is open. */
   closed_at: Date | null;
+  /** The track playing when it opened; absent or null for none. */
+  lead?: WindowLead | null;
 }
 
 export type OutboxState = 'pending' | 'sending' | 'accepted' | 'ignored';

@@ -1,6 +1,7 @@
 /**
  * What a guest sees: the status of their current follow, their past follows, and one follow's
- * scrobbles page by page. Read-only queries mapped onto the view types of `engine-api.ts`.
+ * scrobbles page by page. Read-only queries mapped onto the view types of `engine-api.ts`; the
+ * shared pieces are exported for `export-view.ts` ("Download my data").
  */
 import type { DbExecutor, FollowRow, NowPlayingJson, OutboxRow } from '../store/schema.js';
 import type {
@@ -21,18 +22,22 @@ const RECENT_SCROBBLES = 20;
 /** How many past follows the history lists. */
 const HISTORY_LIMIT = 100;
 
-type FollowWithHost = FollowRow & {
+/** A follow row with what the views show of its host. */
+export type FollowWithHost = FollowRow & {
   host_username: string;
   host_now_playing: NowPlayingJson | null;
   host_last_polled_at: Date | null;
+  host_image_url: string | null;
 };
 
 const NOT_STARTED: StatusView = {
   state: 'not_started',
   followId: null,
   targetUsername: null,
+  targetImageUrl: null,
   mirrorNowPlaying: false,
   scrobbleCount: 0,
+  counts: { pending: 0, mirrored: 0, ignored: 0, held: 0 },
   recentScrobbles: [],
   lastPollAt: null,
   nowPlaying: null,
@@ -40,10 +45,11 @@ const NOT_STARTED: StatusView = {
   pauseReason: null,
   heldUntil: null,
   startedAt: null,
+  stoppedAt: null,
 };
 
 /** The guest's follows with their host, newest first. */
-function followsQuery(db: DbExecutor, guestId: number) {
+export function followsQuery(db: DbExecutor, guestId: number) {
   return db
     .selectFrom('follows as f')
     .innerJoin('hosts as h', 'h.id', 'f.host_id')
@@ -52,6 +58,7 @@ function followsQuery(db: DbExecutor, guestId: number) {
       'h.username as host_username',
       'h.now_playing as host_now_playing',
       'h.last_polled_at as host_last_polled_at',
+      'h.image_url as host_image_url',
     ])
     .where('f.guest_id', '=', guestId)
     .orderBy('f.started_at', 'desc')
@@ -59,7 +66,7 @@ function followsQuery(db: DbExecutor, guestId: number) {
 }
 
 /** A row's status as the guest sees it: unsettled rows of a held follow are `held`. */
-function scrobbleStatus(row: Pick<OutboxRow, 'state'>, held: boolean): ScrobbleStatus {
+export function scrobbleStatus(row: Pick<OutboxRow, 'state'>, held: boolean): ScrobbleStatus {
   switch (row.state) {
     case 'accepted':
       return 'mirrored';
@@ -71,12 +78,42 @@ function scrobbleStatus(row: Pick<OutboxRow, 'state'>, held: boolean): ScrobbleS
   }
 }
 
-function trackView(row: Pick<OutboxRow, 'artist' | 'track' | 'album' | 'image_url'>): TrackView {
+/** A stored row's track as shown. */
+export function trackView(
+  row: Pick<OutboxRow, 'artist' | 'track' | 'album' | 'image_url'>,
+): TrackView {
   return { artist: row.artist, track: row.track, album: row.album, imageUrl: row.image_url };
 }
 
-function heldUntil(f: Pick<FollowRow, 'held_until'>, now: Date): Date | null {
+/** The follow's daily-limit hold while it runs, else null. */
+export function heldUntil(f: Pick<FollowRow, 'held_until'>, now: Date): Date | null {
   return f.held_until !== null && f.held_until > now ? f.held_until : null;
+}
+
+/** A scrobble of a follow as history and the export show it. */
+export function historyScrobble(r: OutboxRow, held: boolean): HistoryScrobble {
+  return {
+    ...trackView(r),
+    timestamp: r.timestamp,
+    status: scrobbleStatus(r, held),
+    ignoredCode: r.ignored_code,
+    ignoredMessage: r.ignored_message,
+    attempts: r.attempts,
+    settledAt: r.settled_at?.getTime() ?? null,
+  };
+}
+
+/** A recent scrobble: Last.fm's code once accepted (0 when it gave none) or ignored, else null. */
+function recentScrobble(r: OutboxRow, held: boolean): RecentScrobbleView {
+  const status = scrobbleStatus(r, held);
+  const settled = status === 'mirrored' || status === 'ignored';
+  return {
+    ...trackView(r),
+    timestamp: r.timestamp,
+    status,
+    ignoredCode: status === 'mirrored' ? (r.ignored_code ?? 0) : settled ? r.ignored_code : null,
+    ignoredMessage: settled ? r.ignored_message : null,
+  };
 }
 
 /** The status of the guest's newest follow. */
@@ -93,11 +130,8 @@ export async function statusView(db: DbExecutor, guestId: number, now: Date): Pr
     .orderBy('id', 'desc')
     .limit(RECENT_SCROBBLES)
     .execute();
-  const recentScrobbles: RecentScrobbleView[] = rows.map((r) => ({
-    ...trackView(r),
-    timestamp: r.timestamp,
-    status: scrobbleStatus(r, held !== null),
-  }));
+  const recentScrobbles = rows.map((r) => recentScrobble(r, held !== null));
+  const unsettled = (await pendingCounts(db, [f.id])).get(f.id) ?? 0;
   // A host not polled since the follow started may show a long-gone track: wait for the poll.
   const fresh = f.host_last_polled_at !== null && f.host_last_polled_at >= f.started_at;
   const np = f.state === 'active' && fresh ? f.host_now_playing : null;
@@ -105,8 +139,15 @@ export async function statusView(db: DbExecutor, guestId: number, now: Date): Pr
     state: f.state,
     followId: f.id,
     targetUsername: f.host_username,
+    targetImageUrl: f.host_image_url,
     mirrorNowPlaying: f.mirror_now_playing,
     scrobbleCount: f.mirrored_count,
+    counts: {
+      pending: held === null ? unsettled : 0,
+      mirrored: f.mirrored_count,
+      ignored: f.ignored_count,
+      held: held === null ? 0 : unsettled,
+    },
     recentScrobbles,
     lastPollAt: f.host_last_polled_at?.getTime() ?? null,
     nowPlaying: np
@@ -116,6 +157,7 @@ export async function statusView(db: DbExecutor, guestId: number, now: Date): Pr
     pauseReason: f.pause_reason,
     heldUntil: held?.getTime() ?? null,
     startedAt: f.started_at.getTime(),
+    stoppedAt: f.stopped_at?.getTime() ?? null,
   };
 }
 
@@ -157,7 +199,8 @@ async function pendingCounts(
   return new Map(rows.map((r) => [r.follow_id, Number(r.n)]));
 }
 
-async function entries(
+/** History entries of these follows (their windows and unsettled counts read in two queries). */
+export async function entries(
   db: DbExecutor,
   follows: readonly FollowWithHost[],
 ): Promise<HistoryEntry[]> {
@@ -201,14 +244,6 @@ export async function historyDetailView(
     .where('follow_id', '=', f.id)
     .executeTakeFirstOrThrow();
   const held = heldUntil(f, now) !== null;
-  const scrobbles: HistoryScrobble[] = rows.map((r) => ({
-    ...trackView(r),
-    timestamp: r.timestamp,
-    status: scrobbleStatus(r, held),
-    ignoredCode: r.ignored_code,
-    ignoredMessage: r.ignored_message,
-    attempts: r.attempts,
-    settledAt: r.settled_at?.getTime() ?? null,
-  }));
+  const scrobbles = rows.map((r) => historyScrobble(r, held));
   return { entry, scrobbles, page: at, perPage: size, total: Number(total.n) };
 }

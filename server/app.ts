@@ -71,6 +71,7 @@ export async function buildApp(deps: AppDeps): Promise<ZodApp> {
     config,
     ...(deps.rateLimits ? { rateLimits: deps.rateLimits } : {}),
     ...(deps.extraOrigins ? { extraOrigins: deps.extraOrigins } : {}),
+    ...(deps.imageOrigins ? { imageOrigins: deps.imageOrigins } : {}),
   });
 
   await app.register(swagger, {

@@ -43,7 +43,12 @@ describe('loadConfig defaults', () => {
         requestsPerSecond: 4,
       },
       database: { dataDir: './data' },
-      engine: { pollingIntervalMs: 20_000, idleStopMinutes: 30, maxFollowHours: 12 },
+      engine: {
+        pollingIntervalMs: 20_000,
+        idleStopMinutes: 30,
+        maxFollowHours: 12,
+        historyDays: 30,
+      },
       logLevel: 'info',
     });
     expect(config.database.url).toBeUndefined();
@@ -74,6 +79,7 @@ describe('loadConfig defaults', () => {
       POLLING_INTERVAL_MS: '1000',
       IDLE_STOP_MINUTES: '45',
       MAX_FOLLOW_HOURS: '6',
+      HISTORY_DAYS: '0',
       LOG_LEVEL: 'debug',
       TRUST_PROXY: '2',
     });
@@ -92,7 +98,7 @@ describe('loadConfig defaults', () => {
       sessionSecret: SECRET,
       sessionSecretGenerated: false,
       database: { url: 'postgres://postgres@127.0.0.1:5432/lasso', dataDir: '/var/lasso' },
-      engine: { pollingIntervalMs: 1000, idleStopMinutes: 45, maxFollowHours: 6 },
+      engine: { pollingIntervalMs: 1000, idleStopMinutes: 45, maxFollowHours: 6, historyDays: 0 },
       logLevel: 'debug',
       warnings: [],
     });
@@ -149,6 +155,7 @@ describe('loadConfig problems', () => {
       POLLING_INTERVAL_MS: '999',
       IDLE_STOP_MINUTES: '0',
       MAX_FOLLOW_HOURS: '-3',
+      HISTORY_DAYS: '3651',
       LOG_LEVEL: 'loud',
       LASTFM_API_URL: 'ftp://x',
       DATABASE_URL: 'mysql://root:pw@db/x',
@@ -163,9 +170,11 @@ describe('loadConfig problems', () => {
       'POLLING_INTERVAL_MS',
       'IDLE_STOP_MINUTES',
       'MAX_FOLLOW_HOURS',
+      'HISTORY_DAYS',
       'LOG_LEVEL',
     ]);
     expect(err.message).toContain('POLLING_INTERVAL_MS: must be at least 1000');
+    expect(err.message).toContain('HISTORY_DAYS: must be at most 3650');
     expect(err.message).not.toContain('root:pw');
   });
 

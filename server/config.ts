@@ -45,7 +45,13 @@ export interface Config {
   /** True when SESSION_SECRET was missing outside production and a random one was made. */
   sessionSecretGenerated: boolean;
   database: { url?: string; dataDir: string };
-  engine: { pollingIntervalMs: number; idleStopMinutes: number; maxFollowHours: number };
+  engine: {
+    pollingIntervalMs: number;
+    idleStopMinutes: number;
+    maxFollowHours: number;
+    /** `HISTORY_DAYS`: days follows and their scrobbles are kept; 0 = deleted once settled. */
+    historyDays: number;
+  };
   logLevel: LogLevel;
   /** Things worth a warning at start-up (never containing secret values). */
   warnings: string[];
@@ -247,6 +253,8 @@ export function loadConfig(
       pollingIntervalMs: r.read('POLLING_INTERVAL_MS', int(1000, 3_600_000)) ?? 20_000,
       idleStopMinutes: r.read('IDLE_STOP_MINUTES', int(1, 24 * 60)) ?? 30,
       maxFollowHours: r.read('MAX_FOLLOW_HOURS', int(1, 14 * 24)) ?? 12,
+      // Ten years is plenty; 0 keeps nothing once a follow has stopped and settled.
+      historyDays: r.read('HISTORY_DAYS', int(0, 3650)) ?? 30,
     },
     logLevel:
       r.read('LOG_LEVEL', z.enum(LOG_LEVELS, 'must be one of ' + LOG_LEVELS.join(', '))) ?? 'info',

@@ -8,7 +8,7 @@ import type { Config } from './config.js';
 
 /** The demo host every newcomer can follow. */
 export const DEMO_HOST = 'demo_host';
-/** Guests offered on the emulator's sign-in page. */
+/** Guests offered on the emulator's sign-in page, listed (and the first pre-selected) before the host. */
 export const DEMO_GUESTS = ['demo_guest', 'alex', 'sam'] as const;
 export const DEMO_API_KEY = 'lasso-demo-api-key';
 
@@ -43,14 +43,16 @@ export async function startDemo(config: Config): Promise<Demo> {
   const emulator = await startEmulator({
     host: config.http.host,
     port: config.demoEmulatorPort,
+    // The browser reaches the emulator's sign-in page and pictures on the host name it reaches
+    // Lasso by (PUBLIC_URL's), with the emulator's port.
+    publicHost: new URL(config.http.publicUrl).hostname,
     apps: [{ api_key: DEMO_API_KEY, secret, name: 'Lasso (demo)' }],
-    users: [DEMO_HOST, ...DEMO_GUESTS],
+    // The sign-in page lists users in this order and pre-selects the first: a guest, never the
+    // host (signing in as the host would make following it a self-follow).
+    users: [...DEMO_GUESTS, DEMO_HOST],
   });
   emulator.startListener({ user: DEMO_HOST, tracks: DEMO_PLAYLIST, loop: true, gap_s: 2 });
-  // The browser reaches the emulator's sign-in page on the host name it reaches Lasso by.
-  const publicBase = new URL(config.http.publicUrl);
-  publicBase.port = String(emulator.port);
-  const browserUrl = publicBase.origin;
+  const browserUrl = emulator.publicUrl;
   const serverUrl = `http://127.0.0.1:${emulator.port}`;
   return {
     config: {

@@ -77,10 +77,12 @@ export interface AppDeps {
   inFlight?: InFlightCounter;
   /** Route modules to register, in order, after the core and ops routes. */
   routes?: readonly RouteModule[];
-  /** Serves paths outside /api that no route matched (the web app's index.html). */
+  /** Serves GET paths outside /api that no route matched (`web-app.ts`: the web app's index.html). */
   notFoundFallback?: (request: FastifyRequest, reply: FastifyReply) => unknown;
   /** Defaults to `DEFAULT_RATE_LIMITS`; tests pass small ones. */
   rateLimits?: RateLimits;
   /** Origins accepted by the origin check besides PUBLIC_URL's. */
   extraOrigins?: readonly string[];
+  /** Origins the CSP allows images from besides Last.fm's (demo mode: the emulator's art). */
+  imageOrigins?: readonly string[];
 }

@@ -178,7 +178,8 @@ export function sendError(reply: FastifyReply, err: AppError): FastifyReply {
 
 /**
  * Installs the error handler (every error → `{error, details?, code}`; 5xx details only in the
- * log) and a JSON 404 for unknown routes. `fallback` serves non-API paths (the web app) later.
+ * log) and a JSON 404 for unknown routes. `fallback` answers GET and HEAD of unknown paths outside
+ * /api (the web app's pages); every other unknown request gets the JSON 404.
  */
 export function registerErrorHandler(
   app: FastifyInstance,
@@ -197,7 +198,10 @@ export function registerErrorHandler(
   });
   app.setNotFoundHandler((request, reply) => {
     const path = request.url.split('?')[0] ?? '';
-    if (fallback && !path.startsWith('/api/') && path !== '/api') return fallback(request, reply);
+    const page = request.method === 'GET' || request.method === 'HEAD';
+    if (fallback && page && !path.startsWith('/api/') && path !== '/api') {
+      return fallback(request, reply);
+    }
     return sendError(reply, errors.notFound());
   });
 }

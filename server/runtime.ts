@@ -21,6 +21,7 @@ import { openSessionKey } from './auth/keys.js';
 import type { Config } from './config.js';
 import { createKeyBox } from './crypto.js';
 import { startDemo, type Demo } from './demo.js';
+import { engineSettings } from './engine-settings.js';
 import type { ZodApp } from './deps.js';
 import { createInFlight } from './in-flight.js';
 import type { Logger } from './logger.js';
@@ -29,6 +30,7 @@ import { apiRoutes } from './routes/index.js';
 import { createSseHub } from './routes/sse-hub.js';
 import type { RateLimits } from './security.js';
 import { SESSION_IDLE_TIMEOUT_MS } from './session-cookie.js';
+import { createWebApp } from './web-app.js';
 
 /** Sessions and sign-in states are swept this often. */
 const HOUSEKEEPING_INTERVAL_MS = 10 * MINUTE_MS;
@@ -42,6 +44,8 @@ export interface LassoOptions {
   clock?: Clock;
   /** Limits on our own API; default `DEFAULT_RATE_LIMITS` (benchmarks raise them). */
   rateLimits?: RateLimits;
+  /** The built web app's folder; default `dist/web` of this checkout (`defaultWebRoot`). */
+  webRoot?: string;
 }
 
 /** A started Lasso: its HTTP address and an orderly `close`. */
@@ -79,7 +83,7 @@ export async function startLasso(initial: Config, options: LassoOptions): Promis
     lastfm,
     clock,
     random: systemRandom,
-    config: config.engine,
+    config: engineSettings(config),
     instanceId: `${os.hostname()}-${process.pid}-${randomBytes(3).toString('hex')}`,
     decryptSessionKey: (id, blob) => openSessionKey(keyBox, { id, session_key_enc: blob }) ?? '',
     logger,
@@ -96,6 +100,8 @@ export async function startLasso(initial: Config, options: LassoOptions): Promis
   let shuttingDown = false;
   const sse = createSseHub();
   const inFlight = createInFlight();
+  const web = createWebApp({ logger, ...(options.webRoot ? { root: options.webRoot } : {}) });
+  const imageOrigin = emulatorImageOrigin(config, demo);
   const app = await buildApp({
     config,
     logger,
@@ -107,7 +113,10 @@ export async function startLasso(initial: Config, options: LassoOptions): Promis
     lastfm,
     sse,
     inFlight,
-    routes: apiRoutes,
+    routes: [...apiRoutes, web.routes],
+    notFoundFallback: web.notFoundFallback,
+    // An emulator's generated album art and avatars are on its own origin.
+    ...(imageOrigin ? { imageOrigins: [imageOrigin] } : {}),
     ...(options.rateLimits ? { rateLimits: options.rateLimits } : {}),
     readiness: async () => {
       if (shuttingDown) return { ready: false, details: 'shutting down' };
@@ -146,6 +155,20 @@ export async function startLasso(initial: Config, options: LassoOptions): Promis
       await demo?.close();
     },
   };
+}
+
+/** Where Last.fm's consent page is in production; any other is an emulator's. */
+const LASTFM_AUTH_ORIGIN = 'https://www.last.fm';
+
+/**
+ * The origin of an emulator's images, when Lasso talks to one: the demo's, or (outside
+ * production) one LASTFM_AUTH_URL points at, which serves its art beside its consent page.
+ */
+function emulatorImageOrigin(config: Config, demo: Demo | null): string | null {
+  if (demo) return demo.emulatorUrl;
+  if (config.environment === 'production') return null;
+  const origin = new URL(config.lastfm.authUrl).origin;
+  return origin === LASTFM_AUTH_ORIGIN ? null : origin;
 }
 
 /** The Last.fm client, paced by a limiter every instance on the database shares (one on PGlite). */

@@ -45,11 +45,24 @@ describe('security headers', () => {
     expect(policy.get('script-src-attr')).toBe("'none'");
     expect(String(res.headers['content-security-policy'])).not.toContain('unsafe-inline');
     expect(policy.get('frame-ancestors')).toBe("'none'");
-    expect(policy.get('img-src')).toContain('https://lastfm.freetls.fastly.net');
+    expect(policy.get('img-src')).toBe(
+      "'self' data: https://lastfm.freetls.fastly.net https://lastfm-img2.akamaized.net",
+    );
+    expect(policy.get('style-src')).toBe("'self'");
+    expect(policy.get('manifest-src')).toBe("'self'");
+    expect(policy.get('worker-src')).toBe("'self'");
     expect(policy.get('form-action')).toBe("'self' https://www.last.fm");
     expect(res.headers['referrer-policy']).toBe('same-origin');
     expect(res.headers['x-content-type-options']).toBe('nosniff');
     expect(res.headers['x-frame-options']).toBe('DENY');
+  });
+
+  it('allows images from the given origins too (the demo emulator’s art), as origins', async () => {
+    const app = await build({ imageOrigins: ['http://localhost:8081/'] });
+    const res = await app.inject({ url: '/healthz' });
+    expect(csp(res.headers['content-security-policy']).get('img-src')).toBe(
+      "'self' data: https://lastfm.freetls.fastly.net https://lastfm-img2.akamaized.net http://localhost:8081",
+    );
   });
 
   it('sends HSTS only in production', async () => {

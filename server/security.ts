@@ -9,6 +9,7 @@ import Fastify, { type FastifyInstance, type FastifyRequest } from 'fastify';
 import { MINUTE_MS } from '../lib/clock.js';
 import type { Config } from './config.js';
 import { errors } from './errors.js';
+import { loopbackOrigin } from './origins.js';
 import { sessionDigest } from './session-cookie.js';
 
 const STATE_CHANGING = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
@@ -44,6 +45,13 @@ export interface SecurityOptions {
   originExemptPaths?: readonly string[];
   /** Origins accepted besides PUBLIC_URL's (e.g. a dev server). None by default. */
   extraOrigins?: readonly string[];
+  /** Origins allowed in the CSP's img-src besides Last.fm's image hosts (the demo's emulator). */
+  imageOrigins?: readonly string[];
+}
+
+/** The origin of an absolute URL (a CSP source without path). */
+function originOfUrl(url: string): string {
+  return new URL(url).origin;
 }
 
 function originOf(value: string | undefined): string | null {
@@ -61,12 +69,17 @@ export function requestOrigin(request: FastifyRequest): string | null {
   return originOf(request.headers.referer);
 }
 
-/** Refuses state-changing requests not coming from the app's own origin (403 FORBIDDEN_ORIGIN). */
+/**
+ * Refuses state-changing requests not coming from the app's own origin (403 FORBIDDEN_ORIGIN).
+ * Outside production on a loopback PUBLIC_URL, the loopback name the browser addressed counts
+ * too (`origins.ts`), when the request comes from a page of that very origin.
+ */
 export function registerOriginCheck(app: FastifyInstance, options: SecurityOptions): void {
   const allowed = new Set([
     options.config.http.publicOrigin,
     ...(options.extraOrigins ?? []).map((o) => new URL(o).origin),
   ]);
+  const addressed = loopbackOrigin(options.config);
   const exempt = new Set(options.originExemptPaths ?? []);
   // A callback hook: reads (most requests) pass without a promise.
   app.addHook('onRequest', (request, _reply, done) => {
@@ -75,7 +88,8 @@ export function registerOriginCheck(app: FastifyInstance, options: SecurityOptio
       return;
     }
     const origin = requestOrigin(request);
-    done(origin === null || !allowed.has(origin) ? errors.forbiddenOrigin() : undefined);
+    const ok = origin !== null && (allowed.has(origin) || origin === addressed(request));
+    done(ok ? undefined : errors.forbiddenOrigin());
   });
 }
 
@@ -98,8 +112,14 @@ export function registerJsonOnly(app: FastifyInstance): void {
   });
 }
 
-/** Helmet settings: strict CSP with no inline script, no framing, HSTS only in production. */
-export function helmetOptions(config: SecurityOptions['config']): FastifyHelmetOptions {
+/**
+ * Helmet settings: strict CSP with no inline script or style, no framing, HSTS only in
+ * production. `imageOrigins`: more image sources (the demo emulator's generated art).
+ */
+export function helmetOptions(
+  config: SecurityOptions['config'],
+  imageOrigins: readonly string[] = [],
+): FastifyHelmetOptions {
   const production = config.environment === 'production';
   const directives: Record<string, string[]> = {
     'default-src': ["'self'"],
@@ -107,9 +127,12 @@ export function helmetOptions(config: SecurityOptions['config']): FastifyHelmetO
     'script-src': ["'self'"],
     'script-src-attr': ["'none'"],
     'style-src': ["'self'"],
-    'img-src': ["'self'", 'data:', ...LASTFM_IMAGE_HOSTS],
+    'img-src': ["'self'", 'data:', ...LASTFM_IMAGE_HOSTS, ...imageOrigins.map(originOfUrl)],
     'font-src': ["'self'"],
     'connect-src': ["'self'"],
+    // The web app's manifest and service worker, both served from this origin.
+    'manifest-src': ["'self'"],
+    'worker-src': ["'self'"],
     'object-src': ["'none'"],
     'frame-ancestors': ["'none'"],
     'form-action': ["'self'", new URL(config.lastfm.authUrl).origin],
@@ -168,8 +191,9 @@ export async function helmetHeaders(
 export async function registerSecurityHeaders(
   app: FastifyInstance,
   config: SecurityOptions['config'],
+  imageOrigins: readonly string[] = [],
 ): Promise<void> {
-  const headers = await helmetHeaders(helmetOptions(config));
+  const headers = await helmetHeaders(helmetOptions(config, imageOrigins));
   app.addHook('onRequest', (request, reply, done) => {
     reply.headers(headers);
     if (request.url.startsWith('/api/')) reply.header('cache-control', 'no-store');
@@ -216,7 +240,7 @@ export async function registerSecurity(
   app: FastifyInstance,
   options: SecurityOptions,
 ): Promise<void> {
-  await registerSecurityHeaders(app, options.config);
+  await registerSecurityHeaders(app, options.config, options.imageOrigins);
   registerJsonOnly(app);
   // Rate limits first, so refused cross-origin floods still count against their IP.
   await registerRateLimits(app, options.rateLimits ?? DEFAULT_RATE_LIMITS);

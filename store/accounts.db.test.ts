@@ -1,5 +1,6 @@
 import { expect, it } from 'vitest';
 import {
+  deleteAccount,
   deleteKey,
   findAccountById,
   findAccountByUsername,
@@ -7,7 +8,15 @@ import {
   upsertAccount,
 } from './accounts.js';
 import { describeEachDatabase } from './test-support/databases.js';
-import { TEST_NOW, uniqueName } from './test-support/factories.js';
+import {
+  insertAccount,
+  insertFollow,
+  insertHost,
+  randomHash,
+  TEST_NOW,
+  uniqueName,
+} from './test-support/factories.js';
+import { createWebSession } from './web-sessions.js';
 
 const LATER = new Date(TEST_NOW.getTime() + 60_000);
 
@@ -70,6 +79,52 @@ describeEachDatabase('accounts', (t) => {
     await expect(setKeyState(t.db.kysely, account.id, 'valid', LATER)).rejects.toThrow(
       /accounts_valid_key_ck/,
     );
+  });
+
+  it('deletes an account with everything that references it, and nobody else’s', async () => {
+    const db = t.db.kysely;
+    const [gone, kept] = [await insertAccount(db), await insertAccount(db)];
+    const host = await insertHost(db);
+    for (const a of [gone, kept]) {
+      const follow = await insertFollow(db, { guestId: a.id, hostId: host.id });
+      await db
+        .insertInto('follow_windows')
+        .values({ follow_id: follow.id, opened_at: TEST_NOW })
+        .execute();
+      await db
+        .insertInto('outbox')
+        .values({
+          follow_id: follow.id,
+          guest_id: a.id,
+          artist: 'A',
+          track: 'T',
+          album: '',
+          timestamp: 1,
+          state: 'pending',
+          next_attempt_at: TEST_NOW,
+          created_at: TEST_NOW,
+        })
+        .execute();
+      await db
+        .insertInto('events')
+        .values({ guest_id: a.id, type: 'held', payload: {}, created_at: TEST_NOW })
+        .execute();
+      await createWebSession(db, { idHash: randomHash(), accountId: a.id, now: TEST_NOW });
+    }
+    expect(await deleteAccount(db, gone.id)).toBe(true);
+    expect(await deleteAccount(db, gone.id)).toBe(false);
+    const owners = async (): Promise<number[]> =>
+      [
+        ...(await db.selectFrom('follows').select('guest_id as id').execute()),
+        ...(await db.selectFrom('outbox').select('guest_id as id').execute()),
+        ...(await db.selectFrom('events').select('guest_id as id').execute()),
+        ...(await db.selectFrom('web_sessions').select('account_id as id').execute()),
+      ].map((r) => r.id);
+    expect(await owners()).not.toContain(gone.id);
+    expect((await owners()).filter((id) => id === kept.id)).toHaveLength(4);
+    expect(
+      await db.selectFrom('hosts').select('id').where('id', '=', host.id).execute(),
+    ).toHaveLength(1);
   });
 
   it('reports false when the account does not exist', async () => {

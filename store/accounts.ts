@@ -82,3 +82,12 @@ export async function deleteKey(db: DbExecutor, id: number, now: Date): Promise<
     .executeTakeFirst();
   return result.numUpdatedRows > 0n;
 }
+
+/**
+ * Deletes the account and, by cascade, everything Lasso holds about the guest: web sessions,
+ * follows with their windows and outbox rows, events. Returns false when there is no such account.
+ */
+export async function deleteAccount(db: DbExecutor, id: number): Promise<boolean> {
+  const result = await db.deleteFrom('accounts').where('id', '=', id).executeTakeFirst();
+  return result.numDeletedRows > 0n;
+}

@@ -4,6 +4,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { findAccountByUsername, upsertAccount } from './accounts.js';
 import { openDatabase } from './db.js';
+import { loadMigrations } from './migrate.js';
 import { describeEachDatabase } from './test-support/databases.js';
 import { TEST_NOW } from './test-support/factories.js';
 
@@ -32,8 +33,12 @@ describe('openDatabase with embedded PGlite in a data folder', () => {
     try {
       const account = await findAccountByUsername(second.kysely, 'persisted');
       expect(account).toMatchObject({ username: 'Persisted', created_at: TEST_NOW });
-      const applied = await second.kysely.selectFrom('schema_migrations').select('name').execute();
-      expect(applied.map((r) => r.name)).toEqual(['001_initial']);
+      const applied = await second.kysely
+        .selectFrom('schema_migrations')
+        .select('name')
+        .orderBy('name')
+        .execute();
+      expect(applied.map((r) => r.name)).toEqual((await loadMigrations()).map((m) => m.name));
     } finally {
       await second.close();
     }

@@ -109,6 +109,10 @@ export interface HostsTable {
   last_polled_at: Date | null;
   last_error: string | null;
   created_at: Date;
+  /** The host's Last.fm avatar (user.getInfo), when it has one. */
+  image_url: string | null;
+  /** When user.getInfo was last asked (at most daily), whatever it answered. */
+  image_checked_at: Date | null;
 }
 
 /** A guest following a host. */
@@ -136,6 +140,15 @@ export interface FollowWindowsTable {
   follow_id: number;
   opened_at: Date;
   closed_at: Date | null;
+  /** The lead (the track playing when the window opened): exact artist, or null for none. */
+  lead_artist: string | null;
+  lead_track: string | null;
+  /** UNIX seconds: the lead's scrobble started after this. */
+  lead_after_uts: number | null;
+  /** The lead track's duration (ms) when the window opened, when known. */
+  lead_duration_ms: number | null;
+  /** UNIX seconds: the lead's scrobble, once matched. */
+  lead_uts: number | null;
 }
 
 /** One host scrobble to copy onto one guest's profile. */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { compareLibrary, expectedScrobbles, inSimWindow, isExact } from './oracle.js';
+import { compareLibrary, expectedScrobbles, inSimWindow, isExact, leadPlay } from './oracle.js';
 
 const T = 1_767_636_000; // 2026-01-05 18:00 UTC in s
 const s = (dt: number, track = 'T') => ({ artist: 'A', track, album: 'X', timestamp: T + dt });
@@ -34,6 +34,18 @@ describe('expectedScrobbles and compareLibrary', () => {
     expect(expectedScrobbles(follows, hostScrobbles)).toEqual([s(100), s(300)]);
   });
 
+  it('expects a scrobble in the windows of two follows once', () => {
+    const overlapping = [
+      { host: 'h', windows: [{ openedAt: (T + 50) * 1000, closedAt: (T + 150) * 1000 }] },
+      { host: 'h', windows: [{ openedAt: (T + 90) * 1000, closedAt: null }] },
+    ];
+    expect(expectedScrobbles(overlapping, hostScrobbles)).toEqual([
+      s(100),
+      s(200, 'again'),
+      s(300),
+    ]);
+  });
+
   it('finds nothing wrong with an exact library', () => {
     const c = compareLibrary([s(100), s(300)], [s(300), s(100)]);
     expect(isExact(c)).toBe(true);
@@ -48,5 +60,46 @@ describe('expectedScrobbles and compareLibrary', () => {
     expect(c.albumMismatch).toHaveLength(1);
     expect(compareLibrary([s(100)], []).missing).toEqual([s(100)]);
     expect(isExact(c)).toBe(false);
+  });
+});
+
+describe('leads: the play going on when a window opens', () => {
+  const song = (track: string, durationS = 200) => ({ artist: 'A', track, album: 'X', durationS });
+  const play = (track: string, startS: number, playedS = 200, durationS = 200) => ({
+    song: song(track, durationS),
+    startMs: (T + startS) * 1000,
+    playedS,
+    lateS: 0,
+  });
+  const truth = (plays: ReturnType<typeof play>[], appeared: Array<[string, number]> = []) => ({
+    plays,
+    appearedAt: new Map(appeared.map(([k, at]) => [k, (T + at) * 1000])),
+  });
+  const key = (track: string, startS: number) => `${T + startS}\u0000A\u0000${track}`;
+
+  it('is the scrobbled play started before the opening and not over yet', () => {
+    const t = truth([play('P', 0), play('Q', 200, 50), play('R', 250)]);
+    expect(leadPlay(t, (T + 100) * 1000)?.song.track).toBe('P');
+    expect(leadPlay(t, (T + 200) * 1000)).toBeNull(); // Q starts then: in the window itself
+    expect(leadPlay(t, (T + 220) * 1000)).toBeNull(); // Q is skipped before its scrobble point
+    expect(leadPlay(t, (T + 450) * 1000)).toBeNull(); // silence
+  });
+
+  it('is not a play Last.fm stopped showing because a scrobble of the same track landed', () => {
+    const t = truth([play('P', 0), play('P', 200)], [[key('P', 0), 230]]);
+    expect(leadPlay(t, (T + 220) * 1000)?.startMs).toBe((T + 200) * 1000);
+    expect(leadPlay(t, (T + 230) * 1000)).toBeNull();
+  });
+
+  it('adds each window’s lead once, and none to a catch-up window', () => {
+    const t = new Map([['h', truth([play('P', 0), play('Q', 200)])]]);
+    const scrobbles = new Map([['h', [s(0, 'P'), s(200, 'Q')]]]);
+    const windows = [
+      { openedAt: (T + 50) * 1000, closedAt: (T + 60) * 1000 },
+      { openedAt: (T + 70) * 1000, closedAt: (T + 80) * 1000 },
+      { openedAt: (T + 250) * 1000, closedAt: null, catchUp: true },
+    ];
+    expect(expectedScrobbles([{ host: 'h', windows }], scrobbles, t)).toEqual([s(0, 'P')]);
+    expect(expectedScrobbles([{ host: 'h', windows }], scrobbles)).toEqual([]);
   });
 });

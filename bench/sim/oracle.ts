@@ -1,15 +1,26 @@
 /**
  * The oracle: what each guest's Last.fm library must hold after a run — exactly the host
  * scrobbles whose start (timestamp × 1000) lies in one of the guest's windows `[opened, closed)`
- * of a follow of that host — and how a library differs from it. Written apart from the engine's
- * own window code, so the two check each other.
+ * of a follow of that host, plus for each window the scrobble of the host's play going on when
+ * it opened (the guest heard it; not for a catch-up window, which opens in the past) — and how a
+ * library differs from it. Written apart from the engine's own window code, from the simulated
+ * truth (the host's plays), so the two check each other.
  */
-import type { HostScrobble } from './listening.js';
+import { isScrobbled, playEndMs, scrobbleOf, type HostScrobble, type Play } from './listening.js';
 
 /** A listening window of a follow (ms); `closedAt` null = still open. */
 export interface SimWindow {
   openedAt: number;
   closedAt: number | null;
+  /** Opened in the past by a catch-up: the play going on then is not the guest's. */
+  catchUp?: boolean;
+}
+
+/** What the simulation knows of a host: every play, and when each scrobble appeared at Last.fm. */
+export interface HostTruth {
+  plays: readonly Play[];
+  /** scrobbleKey → when it appeared (ms). */
+  appearedAt: ReadonlyMap<string, number>;
 }
 
 /** One follow of a guest, as the policy under test reports it. */
@@ -37,18 +48,56 @@ export function inSimWindow(timestamp: number, w: SimWindow): boolean {
   return w.openedAt <= t && (w.closedAt === null || t < w.closedAt);
 }
 
-/** The scrobbles a guest must end up with: each host scrobble inside one of its follows' windows. */
+const fold = (s: string): string => s.toLowerCase();
+
+/**
+ * The play of the host going on at `at` (ms) that ended in a scrobble, as Last.fm showed it then,
+ * or null. Started before `at` and not over yet; and Last.fm still showing it: a scrobble of the
+ * same track (names compared case-insensitively, as Last.fm does) that appeared after the play
+ * started ends the now-playing entry, and Lasso knows what plays only from that entry.
+ */
+export function leadPlay(truth: HostTruth, at: number): Play | null {
+  const play = truth.plays.find((p) => p.startMs < at && at < playEndMs(p));
+  if (!play || !isScrobbled(play)) return null;
+  const same = (k: string): boolean => {
+    const [, artist = '', track = ''] = k.split('\u0000');
+    return fold(artist) === fold(play.song.artist) && fold(track) === fold(play.song.track);
+  };
+  for (const [k, appeared] of truth.appearedAt) {
+    if (appeared > play.startMs && appeared <= at && same(k)) return null;
+  }
+  return play;
+}
+
+/**
+ * The scrobbles a guest must end up with, each once: every host scrobble inside one of its
+ * follows' windows (windows of two follows may overlap — a catch-up reaching back into an
+ * earlier follow's window — and the profile gets such a scrobble once), then each window's lead
+ * (`leadPlay` at its opening) — a track playing across a pause and resume, or a re-start, is
+ * heard once. Without `truth` for a host, no leads.
+ */
 export function expectedScrobbles(
   follows: readonly SimFollow[],
   hostScrobbles: ReadonlyMap<string, readonly HostScrobble[]>,
+  truth: ReadonlyMap<string, HostTruth> = new Map(),
 ): HostScrobble[] {
-  const out: HostScrobble[] = [];
+  const out = new Map<string, HostScrobble>();
   for (const f of follows) {
     for (const s of hostScrobbles.get(f.host) ?? []) {
-      if (f.windows.some((w) => inSimWindow(s.timestamp, w))) out.push(s);
+      if (f.windows.some((w) => inSimWindow(s.timestamp, w)) && !out.has(scrobbleKey(s)))
+        out.set(scrobbleKey(s), s);
     }
   }
-  return out;
+  for (const f of follows) {
+    const host = truth.get(f.host);
+    for (const w of f.windows) {
+      const play = host && !w.catchUp ? leadPlay(host, w.openedAt) : null;
+      const key = play && scrobbleKey(scrobbleOf(play));
+      const s = key ? hostScrobbles.get(f.host)?.find((x) => scrobbleKey(x) === key) : undefined;
+      if (key && s && !out.has(key)) out.set(key, s);
+    }
+  }
+  return [...out.values()];
 }
 
 /** How a library differs from what was expected. */
@@ -63,7 +112,7 @@ export interface Comparison {
   duplicateRows: LibraryRow[];
   /** Expected rows present with another album than the host's. */
   albumMismatch: Array<{ expected: HostScrobble; got: LibraryRow }>;
-  /** Expected keys listed more than once (two windows or hosts claiming one scrobble). */
+  /** Expected keys listed more than once (a caller's list that is not a set). */
   expectedTwice: HostScrobble[];
 }
 

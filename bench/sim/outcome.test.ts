@@ -62,6 +62,29 @@ describe('checkWindows', () => {
     expect(problems).toEqual([expect.stringContaining('resume')]);
   });
 
+  it('accepts a repeated state moving nothing: pause while paused, resume while active', () => {
+    const actions = [
+      rec(start, T),
+      rec({ kind: 'resume' }, T + 5),
+      rec({ kind: 'pause' }, T + 10),
+      rec({ kind: 'pause' }, T + 15),
+      rec({ kind: 'stop' }, T + 20),
+      rec({ kind: 'stop' }, T + 25),
+    ];
+    expect(checkWindows([follow([[T, T + 10]])], actions)).toEqual([]);
+    const moved = [rec(start, T), rec({ kind: 'pause' }, T + 15)];
+    expect(checkWindows([follow([[T, null]])], moved)).toEqual([expect.stringContaining('pause')]);
+  });
+
+  it('lets a stop made while a catch-up start is on its way find no window', () => {
+    const catchUp = rec({ ...start, catchUpFrom: T - 60_000 }, T, T + 20);
+    const actions = [catchUp, rec({ kind: 'stop' }, T + 10), rec({ kind: 'stop' }, T + 30)];
+    expect(checkWindows([follow([[T - 60_000, T + 30]])], actions)).toEqual([]);
+    const restart = [catchUp, rec({ kind: 'stop' }, T + 10), rec(start, T + 40)];
+    const switched = [follow([[T - 60_000, T + 40]], 'switched'), follow([[T + 40, null]])];
+    expect(checkWindows(switched, restart)).toEqual([]);
+  });
+
   it('opens a catch-up window exactly where it was asked, not when', () => {
     const catchUp = rec({ ...start, catchUpFrom: T - 60_000 }, T);
     expect(

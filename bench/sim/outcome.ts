@@ -43,8 +43,9 @@ export async function guestOutcome(
   policy: FollowPolicy,
   guest: SimGuest,
 ): Promise<GuestOutcome> {
-  const follows = await policy.follows(guest);
-  const expected = expectedScrobbles(follows, rig.hostScrobbles);
+  const actions = rig.actions.filter((a) => a.guest === guest.name);
+  const follows = markCatchUps(await policy.follows(guest), actions);
+  const expected = expectedScrobbles(follows, rig.hostScrobbles, rig.hostTruth());
   const library = rig.emu.scrobbles(guest.name);
   const comparison = compareLibrary(expected, library);
   const inLibrary = new Set(library.map(scrobbleKey));
@@ -64,7 +65,6 @@ export async function guestOutcome(
       else delaysMs.push(got - at);
     }
   }
-  const actions = rig.actions.filter((a) => a.guest === guest.name);
   const windowProblems = checkWindows(follows, actions);
   return {
     guest: guest.name,
@@ -76,6 +76,24 @@ export async function guestOutcome(
     unstamped,
     windowProblems,
   };
+}
+
+/** Marks each follow's first window that opened where a catch-up start asked (it gets no lead). */
+function markCatchUps(
+  follows: readonly PolicyFollow[],
+  actions: readonly ActionRecord[],
+): PolicyFollow[] {
+  const asked = new Set(
+    actions.flatMap((a) =>
+      a.action.kind === 'start' && a.action.catchUpFrom !== undefined ? [a.action.catchUpFrom] : [],
+    ),
+  );
+  return follows.map((f) => ({
+    ...f,
+    windows: f.windows.map((w, i) =>
+      i === 0 && asked.has(w.openedAt) ? { ...w, catchUp: true } : w,
+    ),
+  }));
 }
 
 const iso = (ms: number): string => new Date(ms).toISOString();
@@ -104,24 +122,41 @@ export function checkWindows(
     if (a) used.add(a);
     return a !== undefined;
   };
+  const switchedBy = (t: number): boolean =>
+    actions.some((x) => x.action.kind === 'start' && x.launchedAt <= t && t <= x.settledAt);
   for (const f of follows) {
     f.windows.forEach((w: SimWindow, i) => {
       if (!explain(w.openedAt, true))
         problems.push(`${f.host}: window opened at ${iso(w.openedAt)} by no action`);
       if (w.closedAt === null || explain(w.closedAt, false)) return;
       const last = i === f.windows.length - 1;
+      // A start while a follow is open stops it with `switched` (a stop that found no follow
+      // yet, racing the start before it, leaves one open).
+      if (last && f.stopReason === 'switched' && switchedBy(w.closedAt)) return;
       const why = last && f.stopReason ? ` (engine stop: ${f.stopReason})` : '';
       problems.push(`${f.host}: window closed at ${iso(w.closedAt)} by no action${why}`);
     });
   }
-  // Stopping a paused follow closes nothing: follow the guest's own successful actions.
-  let paused = false;
-  for (const a of [...actions].sort((x, y) => x.launchedAt - y.launchedAt)) {
-    if (!a.ok) continue;
-    const closesNothing = a.action.kind === 'stop' && paused;
-    paused = a.action.kind === 'pause';
-    if (used.has(a) || closesNothing) continue;
-    problems.push(`${a.action.kind} at ${iso(a.launchedAt)} succeeded but moved no window`);
+  // Asking for the state the follow is already in (a phone retrying; stopping a paused follow)
+  // moves nothing: a pause or stop when no window was open, a resume when one was. A catch-up
+  // window (opening in the past) came to be at some point during its request: a request made
+  // meanwhile may have found it or not.
+  const request = (w: SimWindow): ActionRecord | undefined =>
+    actions.find((a) => a.action.kind === 'start' && a.action.catchUpFrom === w.openedAt);
+  const openAt = (t: number, surely: boolean): boolean =>
+    follows.some((f) =>
+      f.windows.some((w) => {
+        const r = request(w);
+        const from = r === undefined ? w.openedAt : surely ? r.settledAt : r.launchedAt;
+        return from <= t && (w.closedAt === null || w.closedAt > t);
+      }),
+    );
+  for (const a of actions) {
+    if (!a.ok || used.has(a)) continue;
+    const kind = a.action.kind;
+    const noop = kind === 'resume' ? openAt(a.launchedAt, false) : !openAt(a.launchedAt, true);
+    if (kind !== 'start' && noop) continue;
+    problems.push(`${kind} at ${iso(a.launchedAt)} succeeded but moved no window`);
   }
   return problems;
 }

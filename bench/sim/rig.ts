@@ -10,7 +10,7 @@ import type { EmulatorOptions, FaultSpec } from '../../emulator/types.js';
 import { SimDriver, type DriverOptions } from './driver.js';
 import { applyHostChange } from './host-change.js';
 import { hostChanges, type HostChange, type HostScrobble, type Play } from './listening.js';
-import { scrobbleKey } from './oracle.js';
+import { scrobbleKey, type HostTruth } from './oracle.js';
 import {
   performAction,
   type ActionRecord,
@@ -48,6 +48,8 @@ const RANK_ACTION = 10;
 /** One emulator, clock, wire and timeline; a policy is set before running. */
 export class SimRig {
   readonly hostScrobbles = new Map<string, HostScrobble[]>();
+  /** host → every play scheduled, in order: the truth the oracle's leads come from. */
+  readonly hostPlays = new Map<string, Play[]>();
   /** host → scrobbleKey → when it appeared at Last.fm (ms). */
   readonly appearedAt = new Map<string, Map<string, number>>();
   readonly actions: ActionRecord[] = [];
@@ -127,6 +129,10 @@ export class SimRig {
 
   /** Schedules a host's listening. */
   play(host: string, plays: readonly Play[]): void {
+    const all = [...(this.hostPlays.get(host) ?? []), ...plays].sort(
+      (a, b) => a.startMs - b.startMs,
+    );
+    this.hostPlays.set(host, all);
     for (const c of hostChanges(host, plays)) {
       this.timeline.add({
         at: c.at,
@@ -161,6 +167,15 @@ export class SimRig {
       kind: 'action',
       run: () => this.perform(guest, action),
     });
+  }
+
+  /** What the oracle knows of each host: its plays and when each scrobble appeared. */
+  hostTruth(): Map<string, HostTruth> {
+    const truth = new Map<string, HostTruth>();
+    for (const [host, appearedAt] of this.appearedAt) {
+      truth.set(host, { plays: this.hostPlays.get(host) ?? [], appearedAt });
+    }
+    return truth;
   }
 
   /** Runs the timeline and the policy until `end` (ms). */

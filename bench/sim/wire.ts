@@ -52,8 +52,8 @@ export function parseScrobbleRequest(req: HttpRequest): ScrobbleRequest | null {
 export type LibraryReader = (user: string) => LibraryRow[];
 
 /**
- * Watches scrobble requests: an item already in the guest's library when it is sent again is a
- * duplicate submission; an item first found in the library after a request is stamped with that
+ * Watches scrobble requests: an item already in the guest's library when it is sent again, or
+ * sent twice in one request, is a duplicate submission; an item first found in the library after a request is stamped with that
  * request's time (the emulator records it on arrival, and simulated time stands still while a
  * request is in flight).
  */
@@ -86,12 +86,15 @@ export class ScrobbleLedger {
     if (!user) return null;
     const at = this.clock.now();
     const before = new Set(this.library(user).map(scrobbleKey));
+    // The same item twice in one request is a duplicate too (Last.fm keeps one, silently).
+    const inRequest = new Set<string>();
     for (const item of parsed.items) {
       const key = scrobbleKey(item);
-      if (before.has(key)) {
+      if (before.has(key) || inRequest.has(key)) {
         this.duplicates += 1;
         this.duplicateItems.push({ user, key, at });
       }
+      inRequest.add(key);
     }
     return () => {
       const after = new Set(this.library(user).map(scrobbleKey));

@@ -11,6 +11,11 @@ export interface ApiContext {
   state: EmulatorState;
   auth: AuthStore;
   quirks: Quirks;
+  /**
+   * Where a browser reaches this emulator (e.g. `http://localhost:8081`): the base of the
+   * generated pictures' URLs. Set once the server listens, before any request.
+   */
+  publicUrl: string;
 }
 
 /** One checked call: the app is known, the signature and the session (if any) are valid. */

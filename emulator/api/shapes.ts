@@ -1,4 +1,5 @@
 /** JSON pieces shared by several methods, in the exact wire types of facts §3–§6 and §8.3–§8.4. */
+import { artImages } from '../art.js';
 
 const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
 const IMAGE_SIZES = ['small', 'medium', 'large', 'extralarge'] as const;
@@ -27,7 +28,7 @@ export function trackUrl(artist: string, track: string): string {
   return `${artistUrl(artist)}/_/${urlPart(track)}`;
 }
 
-/** The four image sizes; empty texts when there is no art, as for most emulated tracks. */
+/** The four image sizes: Last.fm's placeholder (as for artists), or empty texts (no art). */
 export function images(withPlaceholder: boolean): { size: string; '#text': string }[] {
   return IMAGE_SIZES.map((size, i) => ({
     size,
@@ -46,8 +47,15 @@ export interface TrackRowInput {
   timestamp: number | null;
 }
 
-/** One `recenttracks.track` entry, plain or `extended=1` (facts §3.3, §3.4). */
-export function recentTrackRow(row: TrackRowInput, extended: boolean): Record<string, unknown> {
+/**
+ * One `recenttracks.track` entry, plain or `extended=1` (facts §3.3, §3.4). Its album art is the
+ * emulator's generated picture of artist and album, served under `artBase` (`art.ts`).
+ */
+export function recentTrackRow(
+  row: TrackRowInput,
+  extended: boolean,
+  artBase: string,
+): Record<string, unknown> {
   const out: Record<string, unknown> = {
     artist: extended
       ? { url: artistUrl(row.artist), mbid: '', image: images(true), name: row.artist }
@@ -55,7 +63,7 @@ export function recentTrackRow(row: TrackRowInput, extended: boolean): Record<st
   };
   if (extended) out.loved = '0';
   out.streamable = '0';
-  out.image = images(false);
+  out.image = artImages(artBase, { kind: 'album', artist: row.artist, album: row.album });
   out.mbid = '';
   out.album = { mbid: '', '#text': row.album };
   out.name = row.track;

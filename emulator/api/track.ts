@@ -2,7 +2,8 @@
 import { apiErrors } from '../errors.js';
 import type { ApiBody, ApiCall, ApiContext, MethodDef } from './context.js';
 import { intParam, required, sessionUser } from './context.js';
-import { artistUrl, corrected, images, trackUrl } from './shapes.js';
+import { artImages } from '../art.js';
+import { artistUrl, corrected, trackUrl } from './shapes.js';
 
 /**
  * A track the emulator has heard of (scrobbled, now playing, played by a listener, or registered
@@ -38,7 +39,7 @@ export const getInfo: MethodDef = {
         title: t.album,
         mbid: '',
         url: `${artistUrl(t.artist)}/${encodeURIComponent(t.album).replaceAll('%20', '+')}`,
-        image: images(false),
+        image: artImages(ctx.publicUrl, { kind: 'album', artist: t.artist, album: t.album }),
       };
     }
     body.toptags = { tag: [] };

@@ -3,7 +3,8 @@ import { apiErrors } from '../errors.js';
 import type { UserRecord } from '../state.js';
 import type { ApiBody, ApiCall, ApiContext, MethodDef } from './context.js';
 import { intParam, required } from './context.js';
-import { images, recentTrackRow, urlPart } from './shapes.js';
+import { artImages } from '../art.js';
+import { recentTrackRow, urlPart } from './shapes.js';
 
 const MAX_LIMIT = 200;
 const DEFAULT_LIMIT = 50;
@@ -29,7 +30,7 @@ export const getInfo: MethodDef = {
         bootstrap: '0',
         playcount: String(user.history.size),
         playlists: '0',
-        image: images(true),
+        image: artImages(ctx.publicUrl, { kind: 'user', name: user.name }),
         // The only number among strings here (facts §6).
         registered: { unixtime: String(user.registeredAt), '#text': user.registeredAt },
         country: 'None',
@@ -60,7 +61,7 @@ export const getRecentTracks: MethodDef = {
       limit,
     );
     const extended = ['1', 'true'].includes(call.params.get('extended') ?? '');
-    const tracks = rows.map((r) => recentTrackRow(r, extended));
+    const tracks = rows.map((r) => recentTrackRow(r, extended, ctx.publicUrl));
     const np = nowPlayingRow(ctx, user, call.nowMs, page, extended);
     if (np) tracks.unshift(np);
     return {
@@ -88,7 +89,7 @@ function nowPlayingRow(
   if (page !== 1 && !ctx.quirks.nowPlayingOnEveryPage) return null;
   const np = ctx.state.nowPlaying(user, nowMs);
   if (!np) return null;
-  return recentTrackRow({ ...np, timestamp: null }, extended);
+  return recentTrackRow({ ...np, timestamp: null }, extended, ctx.publicUrl);
 }
 
 function pagingOf(

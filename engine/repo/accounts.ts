@@ -46,3 +46,32 @@ export async function revokeKey(db: DbExecutor, id: number, now: Date): Promise<
     .where('key_state', '=', 'valid')
     .execute();
 }
+
+/**
+ * Locks the accounts of `ids` FOR KEY SHARE (waiting for a disconnection in progress) and returns
+ * those that still exist: a writer for the guests (a settle, a follow request) takes it first,
+ * writes nothing for a guest who vanished meanwhile, and makes a disconnection wait until its
+ * rows and events are written — never a foreign-key error or a deadlock between the two.
+ */
+export async function keepGuests(db: DbExecutor, ids: readonly number[]): Promise<Set<number>> {
+  if (ids.length === 0) return new Set();
+  const rows = await db
+    .selectFrom('accounts')
+    .select('id')
+    .where('id', 'in', ids)
+    .orderBy('id')
+    .forKeyShare()
+    .execute();
+  return new Set(rows.map((r) => r.id));
+}
+
+/** Locks the account for deletion (FOR UPDATE); false when there is no such account. */
+export async function lockAccountForDelete(db: DbExecutor, id: number): Promise<boolean> {
+  const row = await db
+    .selectFrom('accounts')
+    .select('id')
+    .where('id', '=', id)
+    .forUpdate()
+    .executeTakeFirst();
+  return row !== undefined;
+}

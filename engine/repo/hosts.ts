@@ -2,6 +2,7 @@
  * Queries on `hosts`: the polling state of each followed Last.fm user, and the leases that let
  * several instances share the polling without two of them polling one host at once.
  */
+import { sql } from 'kysely';
 import type { DbExecutor, HostRow, HostUpdate } from '../../store/schema.js';
 
 /**
@@ -10,23 +11,81 @@ import type { DbExecutor, HostRow, HostUpdate } from '../../store/schema.js';
  */
 export const NEVER_POLL_AT = new Date(Date.UTC(9999, 0, 1));
 
+/** Tries of `ensureHost`: a prune may delete an idle host row between its insert and its select. */
+const ENSURE_ATTEMPTS = 3;
+
 /**
- * The host named `username` (case-insensitively), created due for a poll now if new. The
- * insert does nothing on a name taken meanwhile by another transaction; the select then sees it.
+ * The host named `username` (case-insensitively), created due for a poll now if new, and locked
+ * FOR KEY SHARE so a history prune cannot delete it before the caller's follow references it.
+ * The insert does nothing on a name taken meanwhile by another transaction; the select then sees it.
  */
 export async function ensureHost(db: DbExecutor, username: string, now: Date): Promise<HostRow> {
-  const inserted = await db
-    .insertInto('hosts')
-    .values({ username, next_poll_at: now, created_at: now })
-    .onConflict((oc) => oc.constraint('hosts_username_lower_key').doNothing())
-    .returningAll()
+  for (let attempt = 1; ; attempt++) {
+    const inserted = await db
+      .insertInto('hosts')
+      .values({ username, next_poll_at: now, created_at: now })
+      .onConflict((oc) => oc.constraint('hosts_username_lower_key').doNothing())
+      .returningAll()
+      .executeTakeFirst();
+    if (inserted) return inserted;
+    const found = await db
+      .selectFrom('hosts')
+      .selectAll()
+      .where('username_lower', '=', username.toLowerCase())
+      .forKeyShare()
+      .executeTakeFirst();
+    if (found) return found;
+    if (attempt >= ENSURE_ATTEMPTS) throw new Error(`host ${username} vanished ${attempt} times`);
+  }
+}
+
+/**
+ * Claims the daily look at the host's avatar: true (and `image_checked_at = now`) when it was
+ * never checked or last checked before `staleBefore`, so concurrent starts ask Last.fm once.
+ */
+export async function claimImageCheck(
+  db: DbExecutor,
+  hostId: number,
+  now: Date,
+  staleBefore: Date,
+): Promise<boolean> {
+  const result = await db
+    .updateTable('hosts')
+    .set({ image_checked_at: now })
+    .where('id', '=', hostId)
+    .where((eb) =>
+      eb.or([eb('image_checked_at', 'is', null), eb('image_checked_at', '<', staleBefore)]),
+    )
     .executeTakeFirst();
-  if (inserted) return inserted;
-  return db
-    .selectFrom('hosts')
-    .selectAll()
-    .where('username_lower', '=', username.toLowerCase())
-    .executeTakeFirstOrThrow();
+  return result.numUpdatedRows > 0n;
+}
+
+/** Stores the host's avatar (null: Last.fm has none). */
+export async function saveHostImage(
+  db: DbExecutor,
+  hostId: number,
+  imageUrl: string | null,
+): Promise<void> {
+  await db.updateTable('hosts').set({ image_url: imageUrl }).where('id', '=', hostId).execute();
+}
+
+/**
+ * Deletes up to `limit` hosts no follow references any more and nobody holds a lease on (their
+ * polling state, now-playing and avatar); returns how many. A host row locked elsewhere (a start
+ * about to reference it) is skipped.
+ */
+export async function pruneUnfollowedHosts(
+  db: DbExecutor,
+  now: Date,
+  limit: number,
+): Promise<number> {
+  const result = await sql`
+    DELETE FROM hosts WHERE id IN (
+      SELECT h.id FROM hosts h
+      WHERE NOT EXISTS (SELECT 1 FROM follows f WHERE f.host_id = h.id)
+        AND (h.lease_until IS NULL OR h.lease_until <= ${now})
+      ORDER BY h.id LIMIT ${limit} FOR UPDATE SKIP LOCKED)`.execute(db);
+  return Number(result.numAffectedRows ?? 0n);
 }
 
 /**

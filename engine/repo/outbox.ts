@@ -8,15 +8,44 @@ import type { DbExecutor, NewOutbox, OutboxRow } from '../../store/schema.js';
 import type { FollowCounts } from '../submit-logic.js';
 import type { OutboxState, OutboxUpdate, TimedTrack } from '../types.js';
 
-/** Inserts scrobbles to copy; a row already queued for that follow is left alone. */
+/** One row per guest and scrobble, the oldest follow's (one statement does not see its own rows). */
+function oncePerGuest(rows: readonly NewOutbox[]): NewOutbox[] {
+  const seen = new Set<string>();
+  return [...rows]
+    .sort((a, b) => a.follow_id - b.follow_id)
+    .filter((r) => {
+      const key = `${r.guest_id}\u0000${r.timestamp}\u0000${r.artist}\u0000${r.track}`;
+      if (seen.has(key)) return false;
+      seen.add(key);
+      return true;
+    });
+}
+
+/**
+ * Inserts scrobbles to copy, each at most once per guest: a row the guest already has in any
+ * follow is left out. Windows of two follows of one guest can cover the same scrobble — a
+ * catch-up reaching into an earlier follow's window, or the track playing at a re-start or a
+ * switch (a lead) — and the profile must get it once. Returns how many rows were inserted.
+ */
 export async function insertOutbox(db: DbExecutor, rows: readonly NewOutbox[]): Promise<number> {
   if (rows.length === 0) return 0;
-  const result = await db
-    .insertInto('outbox')
-    .values([...rows])
-    .onConflict((oc) => oc.constraint('outbox_follow_scrobble_key').doNothing())
-    .executeTakeFirst();
-  return Number(result.numInsertedOrUpdatedRows ?? 0n);
+  const values = oncePerGuest(rows).map(
+    (r) =>
+      sql`(${r.follow_id}::bigint, ${r.guest_id}::bigint, ${r.artist}::text, ${r.track}::text,
+        ${r.album}::text, ${r.timestamp}::bigint, ${r.image_url ?? null}::text,
+        ${r.next_attempt_at}::timestamptz, ${r.created_at}::timestamptz)`,
+  );
+  const result = await sql`
+    INSERT INTO outbox (follow_id, guest_id, artist, track, album, "timestamp", image_url, state,
+      next_attempt_at, created_at)
+    SELECT v.follow_id, v.guest_id, v.artist, v.track, v.album, v.ts, v.image_url, 'pending',
+      v.next_attempt_at, v.created_at
+    FROM (VALUES ${sql.join(values)}) AS v(follow_id, guest_id, artist, track, album, ts,
+      image_url, next_attempt_at, created_at)
+    WHERE NOT EXISTS (SELECT 1 FROM outbox o WHERE o.guest_id = v.guest_id
+      AND o."timestamp" = v.ts AND o.artist = v.artist AND o.track = v.track)
+    ON CONFLICT ON CONSTRAINT outbox_follow_scrobble_key DO NOTHING`.execute(db);
+  return Number(result.numAffectedRows ?? 0n);
 }
 
 /** An update and the state the row must still be in for it to apply. */
@@ -181,8 +210,31 @@ export async function acceptedBetween(
     .execute();
 }
 
-/** Deletes rows settled before `cutoff` (history keeps the counts on the follow); returns how many. */
-export async function pruneSettled(db: DbExecutor, cutoff: Date): Promise<number> {
-  const result = await db.deleteFrom('outbox').where('settled_at', '<', cutoff).executeTakeFirst();
-  return Number(result.numDeletedRows);
+/**
+ * Deletes rows settled before `settledBefore` of follows stopped before `stoppedBefore` (history
+ * keeps the counts on the follow): a follow still waiting for other rows to be sent keeps only
+ * those. Rows of open or recently stopped follows stay: a poll's re-read would insert a deleted
+ * row again, and the own-scrobble guard tells Lasso's copies by them. Returns how many.
+ */
+export async function pruneSettled(
+  db: DbExecutor,
+  settledBefore: Date,
+  stoppedBefore: Date,
+): Promise<number> {
+  const result = await sql`
+    DELETE FROM outbox o USING follows f
+    WHERE o.follow_id = f.id AND o.settled_at < ${settledBefore}
+      AND f.state = 'stopped' AND f.stopped_at < ${stoppedBefore}`.execute(db);
+  return Number(result.numAffectedRows ?? 0n);
+}
+
+/** The guest's rows not yet settled: pending (held ones too) and in flight. */
+export async function unsettledCount(db: DbExecutor, guestId: number): Promise<number> {
+  const row = await db
+    .selectFrom('outbox')
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .where('guest_id', '=', guestId)
+    .where('state', 'in', ['pending', 'sending'])
+    .executeTakeFirstOrThrow();
+  return Number(row.n);
 }

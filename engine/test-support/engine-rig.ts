@@ -250,3 +250,34 @@ export async function startEngineRig(
     close: () => rig.close(),
   };
 }
+
+/** A host scrobble as the emulator lists it. */
+interface ListedScrobble {
+  artist: string;
+  track: string;
+  album: string;
+  timestamp: number;
+}
+
+/**
+ * What a guest's library must hold, computed apart from the engine's code: every host scrobble
+ * that started inside one of the windows `[opened, closed)` (ms; closed Infinity while open), and
+ * for each window the scrobble of the play going on when it opened (the guest heard it), its
+ * length given by `durationS` (full plays only, as the emulator's listener plays them).
+ */
+export function expectedLibrary<T extends ListedScrobble>(
+  hostScrobbles: readonly T[],
+  windows: readonly [number, number][],
+  durationS: (s: T) => number,
+): T[] {
+  const inSpan = (s: T): boolean =>
+    windows.some(([o, c]) => s.timestamp * 1000 >= o && s.timestamp * 1000 < c);
+  const playing = (s: T, at: number): boolean =>
+    s.timestamp * 1000 < at && at < (s.timestamp + durationS(s)) * 1000;
+  const leads = windows.flatMap(([o]) => hostScrobbles.filter((s) => playing(s, o)));
+  const all = [...hostScrobbles.filter(inSpan), ...leads];
+  const key = (s: T): string => `${s.timestamp}|${s.artist}|${s.track}`;
+  return [...new Map(all.map((s) => [key(s), s])).values()].sort(
+    (a, b) => a.timestamp - b.timestamp,
+  );
+}

@@ -9,16 +9,17 @@ import {
   AuthCallbackQuery,
   AuthInitRequest,
   AuthInitResponse,
+  DisconnectResponse,
   MeResponse,
   ReturnTo,
   SuccessResponse,
 } from '../../contract/index.js';
-import { deleteKey } from '../../store/accounts.js';
-import { deleteWebSession, deleteWebSessionsForAccount } from '../../store/web-sessions.js';
+import { deleteWebSession } from '../../store/web-sessions.js';
 import { guestHook, guestOf, sessionCacheKey } from '../auth/guest.js';
 import { beginSignIn, completeSignIn, consumeState, SignInFailure } from '../auth/sign-in.js';
 import { hashToken, safeEqual } from '../crypto.js';
 import type { RouteModule } from '../deps.js';
+import { loopbackOrigin, onOrigin } from '../origins.js';
 import {
   AUTH_STATE_COOKIE,
   authStateCookieOptions,
@@ -101,6 +102,8 @@ export const authRoutes: RouteModule = (app, appDeps) => {
   const deps = apiDeps(appDeps);
   const stateCookie = authStateCookieOptions(deps.config);
   const requireGuest = guestHook(deps);
+  const addressed = loopbackOrigin(deps.config);
+  const { callbackUrl } = deps.config.lastfm;
 
   app.post(
     '/api/auth/init',
@@ -114,7 +117,11 @@ export const authRoutes: RouteModule = (app, appDeps) => {
     },
     async (request, reply) => {
       const returnTo = request.body?.return_to ?? null;
-      const { state, authUrl } = await beginSignIn(deps, deps.config.lastfm.callbackUrl, returnTo);
+      // In development, come back on the loopback name the browser used: the state cookie set
+      // now lives on that name only. Production: always OAUTH_CALLBACK_URL.
+      const browserOrigin = addressed(request);
+      const cb = browserOrigin === null ? callbackUrl : onOrigin(callbackUrl, browserOrigin);
+      const { state, authUrl } = await beginSignIn(deps, cb, returnTo);
       reply.setCookie(AUTH_STATE_COOKIE, state, stateCookie);
       return { auth_url: authUrl };
     },
@@ -149,26 +156,27 @@ export const authRoutes: RouteModule = (app, appDeps) => {
     },
   );
 
-  // Stops the follow for good, forgets the Last.fm key and signs every browser out.
+  // Erases the guest: the engine deletes the account and everything that hangs off it (key,
+  // sessions, follows, scrobbles, events). If it fails nothing is gone, and the guest may retry.
   app.post(
     '/api/auth/disconnect',
-    { onRequest: requireGuest, schema: { tags: ['auth'], response: { 200: SuccessResponse } } },
+    {
+      onRequest: requireGuest,
+      schema: { tags: ['auth'], response: { 200: DisconnectResponse } },
+    },
     async (request, reply) => {
       const guest = guestOf(request);
+      let dropped: number;
       try {
-        await deps.engine.accountDisconnected(guest.accountId);
+        ({ dropped } = await deps.engine.accountDisconnected(guest.accountId));
       } finally {
         deps.statusCache.invalidate(guest.accountId);
       }
-      const now = new Date(deps.clock.now());
-      await deps.db.transaction(async (trx) => {
-        await deleteKey(trx, guest.accountId, now);
-        await deleteWebSessionsForAccount(trx, guest.accountId);
-      });
+      // After the delete: a lookup racing with it must not put a session back.
       deps.sessionCache.deleteAccount(guest.accountId);
-      request.log.info({ accountId: guest.accountId }, 'disconnected');
+      request.log.info({ accountId: guest.accountId, dropped }, 'disconnected');
       clearSessionCookie(deps, reply);
-      return success;
+      return { success: true as const, dropped };
     },
   );
 

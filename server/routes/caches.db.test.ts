@@ -51,7 +51,7 @@ describeEachDatabase('session and status caches', (ctx) => {
     const count = async (): Promise<unknown> =>
       (await t.app.inject(getAs(guest, '/api/session/status'))).json().scrobble_count;
     expect(await count()).toBe(0);
-    t.engine.statusExtra = { scrobbleCount: 3 };
+    t.engine.statusExtra = { counts: { pending: 0, mirrored: 3, ignored: 0, held: 0 } };
     expect(await count()).toBe(0);
     await t.clock.advance(STATUS_CACHE_TTL_MS);
     expect(await count()).toBe(3);

@@ -127,6 +127,23 @@ describeEachDatabase('event stream', (ctx) => {
     });
   });
 
+  it('drops the guest’s cached status before sending an event, so a read after it is fresh', async () => {
+    const { t, guest, guestId, base } = await listening();
+    const stream = await connect(`${base}/api/session/events`, guest);
+    await waitFor(() => t.engine.subscriberCount(guestId) === 1);
+    const read = async () =>
+      (await t.app.inject(getAs(guest, '/api/session/status'))).json<{ scrobble_count: number }>();
+    expect((await read()).scrobble_count).toBe(0);
+    t.engine.statusExtra = {
+      scrobbleCount: 1,
+      counts: { pending: 0, mirrored: 1, ignored: 0, held: 0 },
+    };
+    expect((await read()).scrobble_count).toBe(0); // cached: the clock has not moved
+    t.engine.publish(guestId, 'mirrored', mirrored(41, 'Jóga'));
+    await stream.until((s) => s.includes('event: mirrored'));
+    expect((await read()).scrobble_count).toBe(1);
+  });
+
   it('sends only this guest’s events', async () => {
     const { t, guest, guestId, base } = await listening();
     const stream = await connect(`${base}/api/session/events`, guest);

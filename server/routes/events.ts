@@ -36,17 +36,21 @@ function resumeAfter(request: FastifyRequest, fromQuery: number | undefined): nu
 
 /**
  * Writes engine events to `stream` in the contract's shape. Ids at or below the last one sent
- * are skipped, so an overlap of replayed and live events never shows twice.
+ * are skipped, so an overlap of replayed and live events never shows twice. Each event first
+ * drops the guest's cached status (`stale`): the web app reads the status again on every event,
+ * and must not get the copy cached just before what the event reports.
  */
 function eventWriter(
   stream: SseStream,
   request: FastifyRequest,
   afterId: number | null,
+  stale: () => void,
 ): (record: EngineEventRecord) => void {
   let lastId = afterId ?? 0;
   return (record) => {
     if (record.id <= lastId) return;
     lastId = record.id;
+    stale();
     const event = toSessionEvent(record);
     if (event === null) {
       request.log.warn(
@@ -84,7 +88,7 @@ export const eventRoutes: RouteModule = (app, appDeps) => {
         const unsubscribe = await deps.engine.subscribe(
           guestId,
           afterId,
-          eventWriter(stream, request, afterId),
+          eventWriter(stream, request, afterId, () => deps.statusCache.invalidate(guestId)),
         );
         // Runs at once if the client left while subscribing.
         stream.onClose(unsubscribe);

@@ -34,6 +34,8 @@ describeEachDatabase('the API route set', (ctx) => {
         '/api/session/history',
         '/api/session/history/{id}',
         '/api/invite/{username}/qr.svg',
+        '/api/me/export',
+        '/api/info',
       ]),
     );
   });

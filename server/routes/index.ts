@@ -5,7 +5,9 @@
 import type { RouteModule } from '../deps.js';
 import { authRoutes } from './auth.js';
 import { eventRoutes } from './events.js';
+import { exportRoutes } from './export.js';
 import { historyRoutes } from './history.js';
+import { infoRoutes } from './info.js';
 import { inviteRoutes } from './invite.js';
 import { sessionRoutes } from './session.js';
 
@@ -18,5 +20,7 @@ export const apiRoutes: readonly RouteModule[] = [
   sessionRoutes,
   eventRoutes,
   historyRoutes,
+  exportRoutes,
   inviteRoutes,
+  infoRoutes,
 ];

@@ -139,8 +139,12 @@ describeEachDatabase('session routes', (ctx) => {
     const res = await t.app.inject(getAs(guest, '/api/session/status'));
     expect(res.json()).toEqual({
       state: 'not_started',
+      follow_id: null,
       target_username: null,
+      target_image_url: null,
+      mirror_now_playing: false,
       scrobble_count: 0,
+      counts: { pending: 0, mirrored: 0, ignored: 0, held: 0 },
       recent_scrobbles: [],
       last_poll: null,
       now_playing: null,
@@ -148,6 +152,7 @@ describeEachDatabase('session routes', (ctx) => {
       pause_reason: null,
       held_until: null,
       started_at: null,
+      ended_at: null,
     });
   });
 
@@ -156,14 +161,31 @@ describeEachDatabase('session routes', (ctx) => {
     await t.app.inject(start(guest, { target_username: 'rj_plays' }));
     const track = { artist: 'Björk', track: 'Jóga', album: 'Homogenic', imageUrl: null };
     const extra: Partial<StatusView> & { sessionKey: string } = {
+      targetImageUrl: 'https://lastfm.freetls.fastly.net/i/u/300x300/avatar.png',
       scrobbleCount: 2,
+      counts: { pending: 0, mirrored: 2, ignored: 1, held: 1 },
       recentScrobbles: [
-        { ...track, timestamp: 1767636000, status: 'mirrored' },
+        {
+          ...track,
+          timestamp: 1767636000,
+          status: 'mirrored',
+          ignoredCode: 0,
+          ignoredMessage: null,
+        },
         {
           ...track,
           imageUrl: 'https://lastfm.freetls.fastly.net/i/u/300x300/a.jpg',
           timestamp: 1767636300,
           status: 'held',
+          ignoredCode: null,
+          ignoredMessage: null,
+        },
+        {
+          ...track,
+          timestamp: 1767635000,
+          status: 'ignored',
+          ignoredCode: 3,
+          ignoredMessage: 'Timestamp was too old',
         },
       ],
       lastPollAt: t.clock.now() - 5_000,
@@ -176,8 +198,13 @@ describeEachDatabase('session routes', (ctx) => {
     const body = StatusResponse.parse(res.json());
     expect(body).toEqual({
       state: 'active',
+      follow_id: expect.stringMatching(/^\d+$/),
       target_username: 'RJ_plays',
+      target_image_url: 'https://lastfm.freetls.fastly.net/i/u/300x300/avatar.png',
+      mirror_now_playing: false,
+      // The mirrored count, whatever else the engine says.
       scrobble_count: 2,
+      counts: { pending: 0, mirrored: 2, ignored: 1, held: 1 },
       recent_scrobbles: [
         {
           artist: 'Björk',
@@ -186,6 +213,8 @@ describeEachDatabase('session routes', (ctx) => {
           image_url: null,
           timestamp: 1767636000,
           status: 'mirrored',
+          lastfm_code: 0,
+          lastfm_message: null,
         },
         {
           artist: 'Björk',
@@ -194,6 +223,18 @@ describeEachDatabase('session routes', (ctx) => {
           image_url: 'https://lastfm.freetls.fastly.net/i/u/300x300/a.jpg',
           timestamp: 1767636300,
           status: 'held',
+          lastfm_code: null,
+          lastfm_message: null,
+        },
+        {
+          artist: 'Björk',
+          track: 'Jóga',
+          album: 'Homogenic',
+          image_url: null,
+          timestamp: 1767635000,
+          status: 'ignored',
+          lastfm_code: 3,
+          lastfm_message: 'Timestamp was too old',
         },
       ],
       last_poll: t.clock.now() - 5_000,
@@ -202,6 +243,7 @@ describeEachDatabase('session routes', (ctx) => {
       pause_reason: null,
       held_until: t.clock.now() + 3_600_000,
       started_at: t.clock.now(),
+      ended_at: null,
     });
     expect(res.body).not.toContain('must-not-leak');
   });
@@ -215,11 +257,13 @@ describeEachDatabase('session routes', (ctx) => {
       pause_reason: 'user',
       stop_reason: null,
     });
+    await t.clock.advance(60_000);
     await t.app.inject(postAs(guest, '/api/session/stop'));
     expect((await t.app.inject(getAs(guest, '/api/session/status'))).json()).toMatchObject({
       state: 'stopped',
       pause_reason: null,
       stop_reason: 'stopped_by_user',
+      ended_at: t.clock.now(),
     });
   });
 

@@ -8,8 +8,10 @@ function view(state: StatusView['state']): StatusView {
     state,
     followId: null,
     targetUsername: null,
+    targetImageUrl: null,
     mirrorNowPlaying: true,
     scrobbleCount: 0,
+    counts: { pending: 0, mirrored: 0, ignored: 0, held: 0 },
     recentScrobbles: [],
     lastPollAt: null,
     nowPlaying: null,
@@ -17,6 +19,7 @@ function view(state: StatusView['state']): StatusView {
     pauseReason: null,
     heldUntil: null,
     startedAt: null,
+    stoppedAt: null,
   };
 }
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import type { HistoryEntry, HistoryScrobble } from '../../engine/engine-api.js';
-import { followBody, sentScrobbleBody } from './views.js';
+import type { HistoryEntry, HistoryScrobble, StatusView } from '../../engine/engine-api.js';
+import { exportBody, followBody, lastfmAnswer, sentScrobbleBody, statusBody } from './views.js';
 
 const entry: HistoryEntry = {
   followId: 12,
@@ -75,5 +75,100 @@ describe('sentScrobbleBody', () => {
       lastfm_message: null,
       sent_at: null,
     });
+  });
+});
+
+describe('lastfmAnswer', () => {
+  it('says nothing before an answer, even with a stale code or message', () => {
+    expect(lastfmAnswer('pending', 11, 'try later')).toEqual({
+      lastfm_code: null,
+      lastfm_message: null,
+    });
+    expect(lastfmAnswer('held', 5, 'limit')).toEqual({ lastfm_code: null, lastfm_message: null });
+    expect(lastfmAnswer('mirrored', null, null)).toEqual({ lastfm_code: 0, lastfm_message: null });
+    expect(lastfmAnswer('ignored', -2, 'own scrobble')).toEqual({
+      lastfm_code: -2,
+      lastfm_message: 'own scrobble',
+    });
+  });
+});
+
+describe('statusBody', () => {
+  const view: StatusView = {
+    state: 'stopped',
+    followId: 12,
+    targetUsername: 'rj_plays',
+    targetImageUrl: 'https://lastfm.freetls.fastly.net/i/u/300x300/x.png',
+    mirrorNowPlaying: true,
+    scrobbleCount: 99,
+    counts: { pending: 1, mirrored: 4, ignored: 2, held: 3 },
+    recentScrobbles: [],
+    lastPollAt: 5,
+    nowPlaying: null,
+    stopReason: 'jam_ended',
+    pauseReason: null,
+    heldUntil: null,
+    startedAt: 1_000,
+    stoppedAt: 9_000,
+  };
+
+  it('maps the follow, its counts and its end; scrobble_count is the mirrored count', () => {
+    expect(statusBody(view)).toMatchObject({
+      follow_id: '12',
+      target_image_url: 'https://lastfm.freetls.fastly.net/i/u/300x300/x.png',
+      mirror_now_playing: true,
+      scrobble_count: 4,
+      counts: { pending: 1, mirrored: 4, ignored: 2, held: 3 },
+      started_at: 1_000,
+      ended_at: 9_000,
+    });
+  });
+});
+
+describe('exportBody', () => {
+  it('puts every follow with its extras and scrobbles under the export time', () => {
+    const body = exportBody(
+      'maya',
+      {
+        follows: [
+          {
+            entry,
+            pauseReason: null,
+            mirrorNowPlaying: true,
+            heldUntil: null,
+            scrobbles: [
+              {
+                artist: 'a',
+                track: 't',
+                album: '',
+                imageUrl: null,
+                timestamp: 100,
+                status: 'mirrored',
+                ignoredCode: null,
+                ignoredMessage: null,
+                attempts: 1,
+                settledAt: 200,
+              },
+            ],
+          },
+        ],
+      },
+      42,
+    );
+    expect(body).toMatchObject({ exported_at: 42, username: 'maya' });
+    expect(body.follows[0]).toMatchObject({ id: '12', mirror_now_playing: true });
+    expect(body.follows[0]!.scrobbles).toEqual([
+      {
+        artist: 'a',
+        track: 't',
+        album: '',
+        image_url: null,
+        timestamp: 100,
+        status: 'mirrored',
+        sent_at: 200,
+        lastfm_code: 0,
+        lastfm_message: null,
+      },
+    ]);
   });
 });

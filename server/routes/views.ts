@@ -4,7 +4,9 @@
  */
 import type {
   CatchUpPreview as CatchUpPreviewBody,
+  DataExport,
   FollowSummary as FollowSummaryBody,
+  LastfmAnswer,
   NowPlayingTrack,
   RecentScrobble,
   SentScrobble,
@@ -12,10 +14,12 @@ import type {
 } from '../../contract/index.js';
 import type {
   CatchUpPreview,
+  GuestExport,
   HistoryEntry,
   HistoryScrobble,
   PauseReason,
   RecentScrobbleView,
+  ScrobbleStatus,
   StatusView,
   TrackView,
 } from '../../engine/engine-api.js';
@@ -29,16 +33,45 @@ function nowPlayingBody(track: TrackView): NowPlayingTrack {
   };
 }
 
-function recentBody(row: RecentScrobbleView): RecentScrobble {
-  return { ...nowPlayingBody(row), timestamp: row.timestamp, status: row.status };
+/**
+ * Last.fm's answer to a scrobble as the contract shows it: `lastfm_code` 0 once accepted, the
+ * ignored code (Last.fm's 1..5, Lasso's own negative ones) once ignored, null before an answer;
+ * the message only once there was an answer (a pending row may carry a stale one).
+ */
+export function lastfmAnswer(
+  status: ScrobbleStatus,
+  code: number | null,
+  message: string | null,
+): LastfmAnswer {
+  if (status === 'mirrored') return { lastfm_code: code ?? 0, lastfm_message: message };
+  if (status === 'ignored') return { lastfm_code: code, lastfm_message: message };
+  return { lastfm_code: null, lastfm_message: null };
 }
 
-/** GET /api/session/status. */
+function recentBody(row: RecentScrobbleView): RecentScrobble {
+  return {
+    ...nowPlayingBody(row),
+    timestamp: row.timestamp,
+    status: row.status,
+    ...lastfmAnswer(row.status, row.ignoredCode, row.ignoredMessage),
+  };
+}
+
+/** GET /api/session/status. `scrobble_count` is the mirrored count (the original design's name). */
 export function statusBody(view: StatusView): StatusResponse {
   return {
     state: view.state,
+    follow_id: view.followId === null ? null : String(view.followId),
     target_username: view.targetUsername,
-    scrobble_count: view.scrobbleCount,
+    target_image_url: view.targetImageUrl,
+    mirror_now_playing: view.mirrorNowPlaying,
+    scrobble_count: view.counts.mirrored,
+    counts: {
+      pending: view.counts.pending,
+      mirrored: view.counts.mirrored,
+      ignored: view.counts.ignored,
+      held: view.counts.held,
+    },
     recent_scrobbles: view.recentScrobbles.map(recentBody),
     last_poll: view.lastPollAt,
     now_playing: view.nowPlaying === null ? null : nowPlayingBody(view.nowPlaying),
@@ -46,6 +79,7 @@ export function statusBody(view: StatusView): StatusResponse {
     pause_reason: view.pauseReason,
     held_until: view.heldUntil,
     started_at: view.startedAt,
+    ended_at: view.stoppedAt,
   };
 }
 
@@ -97,18 +131,25 @@ export function followBody(
   };
 }
 
-/**
- * One scrobble of a follow and Last.fm's answer: `lastfm_code` 0 once accepted, the ignored
- * code (Last.fm's 1..5, Lasso's own negative ones) once ignored, null before an answer.
- */
+/** One scrobble of a follow and Last.fm's answer to it (see `lastfmAnswer`). */
 export function sentScrobbleBody(row: HistoryScrobble): SentScrobble {
-  const settled = row.status === 'mirrored' || row.status === 'ignored';
   return {
     ...nowPlayingBody(row),
     timestamp: row.timestamp,
     status: row.status,
     sent_at: row.settledAt,
-    lastfm_code: row.status === 'mirrored' ? (row.ignoredCode ?? 0) : row.ignoredCode,
-    lastfm_message: settled ? row.ignoredMessage : null,
+    ...lastfmAnswer(row.status, row.ignoredCode, row.ignoredMessage),
+  };
+}
+
+/** GET /api/me/export: every follow with every scrobble, made at `now` (ms). */
+export function exportBody(username: string, data: GuestExport, now: number): DataExport {
+  return {
+    exported_at: now,
+    username,
+    follows: data.follows.map((f) => ({
+      ...followBody(f.entry, f, now),
+      scrobbles: f.scrobbles.map(sentScrobbleBody),
+    })),
   };
 }

@@ -88,7 +88,7 @@ export async function buildApiTestApp(
 ): Promise<ApiTestApp> {
   const config = overrides.config ?? testConfig();
   const clock = new ManualClock();
-  const engine = new FakeEngine(clock);
+  const engine = new FakeEngine(clock, db);
   const lastfm = new FakeLastfmSessions();
   const built = await buildTestApp({
     config,

@@ -1,14 +1,17 @@
 /**
  * An in-memory `EngineApi` for route tests: the follow state machine with the engine's refusals
  * (`EngineError`), hosts that exist, are private or do not exist, an event log per guest with
- * replay and live delivery, and scripted failures. Not built into the app.
+ * replay and live delivery, and scripted failures. Given a database, `accountDisconnected` deletes
+ * the account row as the real engine does (its sessions go with it). Not built into the app.
  */
 import type {
   CatchUpPreview,
+  DisconnectResult,
   EngineApi,
   EngineEventRecord,
   EngineEventType,
   FollowSummary,
+  GuestExport,
   HistoryDetail,
   HistoryEntry,
   HistoryScrobble,
@@ -19,6 +22,7 @@ import type {
 } from '../../engine/engine-api.js';
 import { EngineError } from '../../engine/engine-api.js';
 import type { Clock } from '../../lib/clock.js';
+import type { Db } from '../../store/db.js';
 
 /** What a host name is to the fake Last.fm behind the fake engine. */
 export type FakeHostKind = 'ok' | 'not_found' | 'private';
@@ -36,8 +40,10 @@ const IDLE_STATUS: StatusView = {
   state: 'not_started',
   followId: null,
   targetUsername: null,
+  targetImageUrl: null,
   mirrorNowPlaying: false,
   scrobbleCount: 0,
+  counts: { pending: 0, mirrored: 0, ignored: 0, held: 0 },
   recentScrobbles: [],
   lastPollAt: null,
   nowPlaying: null,
@@ -45,6 +51,7 @@ const IDLE_STATUS: StatusView = {
   pauseReason: null,
   heldUntil: null,
   startedAt: null,
+  stoppedAt: null,
 };
 
 /** A fake engine; inspect `calls`, script with `addHost`, `failNext`, `publish`, `addHistory`. */
@@ -65,7 +72,13 @@ export class FakeEngine implements EngineApi {
   private readonly failures = new Map<string, unknown>();
   private nextFollowId = 1000;
 
-  constructor(private readonly clock: Clock) {}
+  /** Pending rows `accountDisconnected` reports as dropped. */
+  dropOnDisconnect = 0;
+
+  constructor(
+    private readonly clock: Clock,
+    private readonly db?: Db,
+  ) {}
 
   /** Makes `name` a host the engine knows (spelled as given), private or missing. */
   addHost(name: string, kind: FakeHostKind = 'ok'): void {
@@ -204,9 +217,16 @@ export class FakeEngine implements EngineApi {
       targetUsername: f.entry.targetUsername,
       mirrorNowPlaying: f.mirrorNowPlaying,
       scrobbleCount: f.entry.mirroredCount,
+      counts: {
+        pending: f.entry.pendingCount,
+        mirrored: f.entry.mirroredCount,
+        ignored: f.entry.ignoredCount,
+        held: 0,
+      },
       stopReason: f.entry.stopReason,
       pauseReason: f.pauseReason,
       startedAt: f.entry.startedAt,
+      stoppedAt: f.entry.stoppedAt,
       ...this.statusExtra,
     };
   }
@@ -264,9 +284,27 @@ export class FakeEngine implements EngineApi {
     this.enter('accountReauthorized', guestId);
   }
 
-  async accountDisconnected(guestId: number): Promise<void> {
+  async exportData(guestId: number): Promise<GuestExport> {
+    this.enter('exportData', guestId);
+    return {
+      follows: this.follows
+        .filter((f) => f.guestId === guestId)
+        .map((f) => ({
+          entry: structuredClone(f.entry),
+          pauseReason: f.pauseReason,
+          mirrorNowPlaying: f.mirrorNowPlaying,
+          heldUntil: null,
+          scrobbles: structuredClone(this.scrobbles.get(f.entry.followId) ?? []),
+        })),
+    };
+  }
+
+  async accountDisconnected(guestId: number): Promise<DisconnectResult> {
     this.enter('accountDisconnected', guestId);
-    const f = this.open(guestId);
-    if (f) this.close(f, 'auth_revoked');
+    for (let i = this.follows.length - 1; i >= 0; i--) {
+      if (this.follows[i]?.guestId === guestId) this.follows.splice(i, 1);
+    }
+    if (this.db) await this.db.kysely.deleteFrom('accounts').where('id', '=', guestId).execute();
+    return { dropped: this.dropOnDisconnect };
   }
 }

@@ -8,7 +8,7 @@ import { HOUR_MS, MINUTE_MS } from '../../lib/clock.js';
 import { upsertAccount } from '../../store/accounts.js';
 import type { Db } from '../../store/db.js';
 import { LassoPolicy, type EngineFactory } from '../../bench/sim/lasso-policy.js';
-import { isExact } from '../../bench/sim/oracle.js';
+import { inSimWindow, isExact } from '../../bench/sim/oracle.js';
 import { guestOutcome, type GuestOutcome } from '../../bench/sim/outcome.js';
 import type { SimGuest } from '../../bench/sim/policy.js';
 import { SimRig } from '../../bench/sim/rig.js';
@@ -129,8 +129,18 @@ function runStats(
   const faulted = calls.log.filter((c) => c.fault !== undefined).length;
   const mirrored = outcomes.reduce((n, o) => n + o.comparison.mirrored, 0);
   const failed = rig.actions.filter((a) => !a.ok).length;
+  // Expected scrobbles no window's span holds: the tracks playing when windows opened.
+  const leads = outcomes.reduce(
+    (n, o) =>
+      n +
+      o.expected.filter(
+        (e) => !o.follows.some((f) => f.windows.some((w) => inSimWindow(e.timestamp, w))),
+      ).length,
+    0,
+  );
   return (
-    `${s.guests.length} guests, ${rig.actions.length} actions (${failed} failed), ${mirrored} mirrored, ` +
+    `${s.guests.length} guests, ${rig.actions.length} actions (${failed} failed), ` +
+    `${mirrored} mirrored (${leads} playing at an opening), ` +
     `${calls.total} calls (${faulted} faulted), crashes ${policy.crashLog.map((c) => c.point).join('+') || '-'}, ` +
     `ended ${hhmmss(rig.clock.now())}`
   );

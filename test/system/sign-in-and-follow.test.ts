@@ -3,7 +3,7 @@
  * starts it, against the Last.fm emulator. A guest signs in through the emulator's consent page,
  * follows a host, the host scrobbles, and the copy lands in the guest's emulated library.
  */
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -18,6 +18,7 @@ const SECRET = 'an-integration-test-session-secret-of-40+chars';
 let emu: EmulatorHandle;
 let lasso: Lasso;
 let dataDir: string;
+let webRoot: string;
 let origin: string;
 let lastToken = '';
 const logs = memoryDestination();
@@ -41,6 +42,11 @@ beforeAll(async () => {
     users: ['maya_host', 'rj_guest'],
   });
   dataDir = await mkdtemp(path.join(os.tmpdir(), 'lasso-system-'));
+  // A stand-in for the Vite build, so the web app is served as `npm start` serves dist/web.
+  webRoot = path.join(dataDir, 'web');
+  await mkdir(path.join(webRoot, 'assets'), { recursive: true });
+  await writeFile(path.join(webRoot, 'index.html'), '<!doctype html><title>Lasso</title>');
+  await writeFile(path.join(webRoot, 'assets', 'app-1a2b.js'), 'export {};');
   const port = await freePort();
   origin = `http://127.0.0.1:${port}`;
   const config = loadConfig({
@@ -57,7 +63,7 @@ beforeAll(async () => {
     POLLING_INTERVAL_MS: '1000',
     LOG_LEVEL: 'debug',
   });
-  lasso = await startLasso(config, { logger: createLogger(config, logs) });
+  lasso = await startLasso(config, { logger: createLogger(config, logs), webRoot });
 }, 60_000);
 
 afterAll(async () => {
@@ -138,7 +144,8 @@ async function waitFor<T>(probe: () => Promise<T | undefined>, ms: number): Prom
     const value = await probe();
     if (value !== undefined) return value;
     if (Date.now() > deadline) throw new Error('timed out waiting');
-    await new Promise((r) => setTimeout(r, 200));
+    // Twice a second: a guest's session may make 120 requests a minute.
+    await new Promise((r) => setTimeout(r, 500));
   }
 }
 
@@ -158,15 +165,16 @@ it('signs a guest in through Last.fm, follows a host and mirrors its scrobble on
   });
   expect(started).toMatchObject({ status: 200, body: { success: true, state: 'active' } });
 
-  // The host plays a track that starts after the guest joined, and its player scrobbles it.
+  // The host plays a track that starts after the guest joined, and its player scrobbles it when
+  // it ends. A short track: the engine polls the host again at the track's end, not before.
   const startedAt = Math.ceil(Date.now() / 1000) + 1;
   emu.setNowPlaying('maya_host', {
     artist: 'Björk',
     track: 'Jóga',
     album: 'Homogenic',
-    duration: 300,
+    duration: 3,
   });
-  await new Promise((r) => setTimeout(r, 1_100));
+  await new Promise((r) => setTimeout(r, 3_000));
   emu.addScrobble('maya_host', {
     artist: 'Björk',
     track: 'Jóga',
@@ -191,3 +199,18 @@ it('signs a guest in through Last.fm, follows a host and mirrors its scrobble on
   expect(lastToken).not.toBe('');
   expect(logs.text()).not.toContain(lastToken);
 }, 60_000);
+
+it('serves the web app on the API’s origin: pages, hashed assets, and JSON 404s under /api', async () => {
+  const page = await fetch(`${origin}/j/maya_host`);
+  expect(page.status).toBe(200);
+  expect(await page.text()).toBe('<!doctype html><title>Lasso</title>');
+  expect(page.headers.get('cache-control')).toBe('no-cache');
+  expect(page.headers.get('content-security-policy')).toContain("worker-src 'self'");
+  const asset = await fetch(`${origin}/assets/app-1a2b.js`);
+  expect(asset.headers.get('cache-control')).toBe('public, max-age=31536000, immutable');
+  expect((await fetch(`${origin}/no/such/page`)).status).toBe(404);
+  const api = await fetch(`${origin}/api/no/such/route`);
+  expect([api.status, ((await api.json()) as { code: string }).code]).toEqual([404, 'NOT_FOUND']);
+  const info = await fetch(`${origin}/api/info`);
+  expect(await info.json()).toMatchObject({ demo: false, demo_host: null, history_days: 30 });
+});
