@@ -1,0 +1,44 @@
+/** The privacy page, the data download and Disconnect. */
+import { readFile } from 'node:fs/promises';
+import { checkScreen, expect, lastfm, signIn, test, uniqueName } from './fixtures.js';
+
+test('download my data, then disconnect: Lasso forgets the guest', async ({ page }, testInfo) => {
+  const host = uniqueName('host');
+  const guest = uniqueName('guest');
+  await lastfm.createUser(host);
+  await page.goto('/');
+  await signIn(page, guest);
+  await page.getByLabel('Host’s Last.fm username').fill(host);
+  await page.getByRole('button', { name: 'Follow', exact: true }).click();
+  await expect(page.getByRole('heading', { level: 1, name: host })).toBeVisible();
+  await page.waitForTimeout(1_200);
+  await lastfm.scrobble(host, {
+    artist: 'Caetano Veloso',
+    track: 'Cajuína',
+    album: 'Cinema Transcendental',
+  });
+  await expect(page.getByRole('list', { name: 'Scrobbles' })).toContainText(
+    'Added to your profile',
+  );
+
+  await page.getByRole('link', { name: 'Privacy' }).click();
+  await expect(page.getByRole('heading', { name: 'What Lasso keeps' })).toBeVisible();
+  await checkScreen(page, testInfo, 'privacy');
+
+  const download = page.waitForEvent('download');
+  await page.getByRole('link', { name: 'Download my data' }).click();
+  const file = await (await download).path();
+  const data = JSON.parse(await readFile(file, 'utf8')) as {
+    username: string;
+    follows: Array<{ scrobbles: Array<{ track: string }> }>;
+  };
+  expect(data.username).toBe(guest);
+  expect(data.follows[0]?.scrobbles.map((s) => s.track)).toEqual(['Cajuína']);
+
+  await page.getByRole('button', { name: 'Disconnect…' }).click();
+  await checkScreen(page, testInfo, 'disconnect-confirm');
+  await page.getByRole('button', { name: 'Yes, delete everything' }).click();
+  await expect(page.getByText('Disconnected')).toBeVisible();
+  await page.goto('/');
+  await expect(page.getByRole('button', { name: 'Sign in with Last.fm' })).toBeVisible();
+});
