@@ -206,8 +206,11 @@ async function measure(
     top: topShapes(timed.queries.byShape),
   };
   // Not measured: let the last scrobbles land and be mirrored, then judge every library.
-  // The last track started before the end and lasts at most 7 minutes.
-  await setup.driver.runUntil(SIM_T0 + (o.minutes + 12) * MINUTE_MS);
+  // The last track started before the end and lasts at most 7 minutes; the track a guest joined
+  // on may be mirrored only once it is over plus the 15-minute grace (when Lasso could not be
+  // sure which play of it was on when they joined), so a short run drains until then too.
+  const drainMin = Math.max(o.minutes + 12, 7 + 15 + 2);
+  await setup.driver.runUntil(SIM_T0 + drainMin * MINUTE_MS);
   const check = await verify(emu, setup.guests, setup.hosts, setup.hostScrobbles, setup.truth);
   await setup.engine.shutdown();
   return {
