@@ -1,5 +1,13 @@
 /** The server's refusals in words: an unknown host, a private host, yourself; access revoked. */
-import { checkScreen, expect, lastfm, signIn, test, uniqueName } from './fixtures.js';
+import {
+  checkScreen,
+  expect,
+  guestFollowing,
+  lastfm,
+  signIn,
+  test,
+  uniqueName,
+} from './fixtures.js';
 
 test('unknown host, private host and yourself are explained', async ({ page }, testInfo) => {
   const guest = uniqueName('guest');
@@ -26,17 +34,8 @@ test('unknown host, private host and yourself are explained', async ({ page }, t
 });
 
 test('a revoked Last.fm access stops the follow with Sign in again', async ({ page }, testInfo) => {
-  const host = uniqueName('host');
-  const guest = uniqueName('guest');
-  await lastfm.createUser(host);
-  await page.goto('/');
-  await signIn(page, guest);
-  await page.getByLabel('Host’s Last.fm username').fill(host);
-  await page.getByRole('button', { name: 'Follow', exact: true }).click();
-  await expect(page.getByRole('heading', { level: 1, name: host })).toBeVisible();
-
+  const { host, guest } = await guestFollowing(page);
   await lastfm.revoke(guest);
-  await page.waitForTimeout(1_200);
   await lastfm.scrobble(host, { artist: 'Tame Impala', track: 'Let It Happen', album: 'Currents' });
   const alert = page.getByRole('alert');
   await expect(alert).toContainText('Lasso lost access to your Last.fm');

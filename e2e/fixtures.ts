@@ -62,6 +62,24 @@ export async function signIn(
 }
 
 /**
+ * A new host and a new guest, the guest signed in and following the host, the following
+ * screen showing, and a second gone by (scrobble timestamps are whole seconds: a track the host
+ * starts now is then surely inside the guest's window).
+ */
+export async function guestFollowing(page: Page): Promise<{ host: string; guest: string }> {
+  const host = uniqueName('host');
+  const guest = uniqueName('guest');
+  await lastfm.createUser(host);
+  await page.goto('/');
+  await signIn(page, guest);
+  await page.getByLabel('Host’s Last.fm username').fill(host);
+  await page.getByRole('button', { name: 'Follow', exact: true }).click();
+  await expect(page.getByRole('heading', { level: 1, name: host })).toBeVisible();
+  await page.waitForTimeout(1_200);
+  return { host, guest };
+}
+
+/**
  * Chromium logs every 4xx answer as "Failed to load resource"; the API answers some by design
  * (401 from /api/me when signed out, 404 for an unknown host). Those are the only console
  * errors allowed; anything else (a script error, a CSP refusal, a 5xx) fails the test.

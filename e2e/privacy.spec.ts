@@ -1,17 +1,9 @@
 /** The privacy page, the data download and Disconnect. */
 import { readFile } from 'node:fs/promises';
-import { checkScreen, expect, lastfm, signIn, test, uniqueName } from './fixtures.js';
+import { checkScreen, expect, guestFollowing, lastfm, test } from './fixtures.js';
 
 test('download my data, then disconnect: Lasso forgets the guest', async ({ page }, testInfo) => {
-  const host = uniqueName('host');
-  const guest = uniqueName('guest');
-  await lastfm.createUser(host);
-  await page.goto('/');
-  await signIn(page, guest);
-  await page.getByLabel('Host’s Last.fm username').fill(host);
-  await page.getByRole('button', { name: 'Follow', exact: true }).click();
-  await expect(page.getByRole('heading', { level: 1, name: host })).toBeVisible();
-  await page.waitForTimeout(1_200);
+  const { host, guest } = await guestFollowing(page);
   await lastfm.scrobble(host, {
     artist: 'Caetano Veloso',
     track: 'Cajuína',
