@@ -73,16 +73,6 @@ export async function setKeyState(
   return result.numUpdatedRows > 0n;
 }
 
-/** Forgets the session key (the user disconnected Lasso). Returns false when there is no such account. */
-export async function deleteKey(db: DbExecutor, id: number, now: Date): Promise<boolean> {
-  const result = await db
-    .updateTable('accounts')
-    .set({ session_key_enc: null, key_state: 'disconnected', updated_at: now })
-    .where('id', '=', id)
-    .executeTakeFirst();
-  return result.numUpdatedRows > 0n;
-}
-
 /**
  * Deletes the account and, by cascade, everything Lasso holds about the guest: web sessions,
  * follows with their windows and outbox rows, events. Returns false when there is no such account.

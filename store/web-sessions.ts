@@ -61,18 +61,6 @@ export async function deleteWebSession(db: DbExecutor, idHash: Buffer): Promise<
   return result.numDeletedRows > 0n;
 }
 
-/** Signs every browser of an account out; returns how many sessions ended. */
-export async function deleteWebSessionsForAccount(
-  db: DbExecutor,
-  accountId: number,
-): Promise<number> {
-  const result = await db
-    .deleteFrom('web_sessions')
-    .where('account_id', '=', accountId)
-    .executeTakeFirst();
-  return Number(result.numDeletedRows);
-}
-
 /** Deletes sessions not seen since `lastSeenBefore`; returns how many. */
 export async function pruneWebSessions(db: DbExecutor, lastSeenBefore: Date): Promise<number> {
   const result = await db
