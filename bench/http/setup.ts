@@ -5,7 +5,7 @@
  */
 import { createServer } from 'node:net';
 import { startEmulator, type EmulatorHandle } from '../../emulator/server.js';
-import { parseConsentForm } from '../../test/integration/browser.js';
+import { allowOnConsentPage } from '../../test/integration/browser.js';
 
 export const API_KEY = 'bench-api-key';
 const API_SECRET = 'bench-api-secret';
@@ -91,18 +91,7 @@ export async function signIn(origin: string, user: string): Promise<string> {
   await expectStatus(init, 200, 'auth init');
   jar.take(init);
   const { auth_url: authUrl } = (await init.json()) as { auth_url: string };
-  const form = parseConsentForm(await (await fetch(authUrl)).text(), authUrl);
-  const allow = await fetch(form.action, {
-    method: form.method,
-    headers: { 'content-type': 'application/x-www-form-urlencoded' },
-    body: new URLSearchParams([
-      ...form.hidden,
-      ['user', user],
-      ['new_user', ''],
-      ['action', 'allow'],
-    ]).toString(),
-    redirect: 'manual',
-  });
+  const allow = await allowOnConsentPage(authUrl, user);
   await expectStatus(allow, 303, 'consent page');
   const callback = allow.headers.get('location') ?? '';
   const landed = await fetch(callback, { headers: { cookie: jar.header() }, redirect: 'manual' });

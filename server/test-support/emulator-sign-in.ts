@@ -3,7 +3,7 @@
  * (inject), the emulator's consent page over a real socket ("Allow access" for `user`), then the
  * app's callback (inject) with the state cookie. For tests that run the app with the real client.
  */
-import { parseConsentForm } from '../../test/integration/browser.js';
+import { allowOnConsentPage } from '../../test/integration/browser.js';
 import type { ZodApp } from '../deps.js';
 import { AUTH_STATE_COOKIE, COOKIE_NAME } from '../session-cookie.js';
 import { setCookie } from './api.js';
@@ -26,18 +26,7 @@ export async function signInThroughEmulator(app: ZodApp, user: string): Promise<
   const state = setCookie(init, AUTH_STATE_COOKIE);
   if (init.statusCode !== 200 || state === undefined) throw new Error(`init: ${init.body}`);
   const authUrl = init.json<{ auth_url: string }>().auth_url;
-  const form = parseConsentForm(await (await fetch(authUrl)).text(), authUrl);
-  const allow = await fetch(form.action, {
-    method: form.method,
-    headers: { 'content-type': 'application/x-www-form-urlencoded' },
-    body: new URLSearchParams([
-      ...form.hidden,
-      ['user', user],
-      ['new_user', ''],
-      ['action', 'allow'],
-    ]).toString(),
-    redirect: 'manual',
-  });
+  const allow = await allowOnConsentPage(authUrl, user);
   const location = allow.headers.get('location');
   if (allow.status !== 303 || location === null) throw new Error(`consent: ${allow.status}`);
   const back = new URL(location);

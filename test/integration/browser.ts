@@ -126,3 +126,22 @@ export async function allowAccess(authUrl: string, user: string): Promise<AllowO
   await landed?.text();
   return { postStatus: post.status, location, landedStatus: landed?.status ?? 0 };
 }
+
+/**
+ * What a browser does on the consent page at `authUrl`: load it, submit it as `user` with
+ * "Allow access". Returns the page's answer, not followed (a 303 to the app's callback).
+ */
+export async function allowOnConsentPage(authUrl: string, user: string): Promise<Response> {
+  const form = parseConsentForm(await (await fetch(authUrl)).text(), authUrl);
+  return fetch(form.action, {
+    method: form.method,
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    body: new URLSearchParams([
+      ...form.hidden,
+      ['user', user],
+      ['new_user', ''],
+      ['action', 'allow'],
+    ]).toString(),
+    redirect: 'manual',
+  });
+}

@@ -12,7 +12,7 @@ import { startEmulator, type EmulatorHandle } from '../../emulator/server.js';
 import { loadConfig } from '../../server/config.js';
 import { createLogger, memoryDestination } from '../../server/logger.js';
 import { startLasso, type Lasso } from '../../server/runtime.js';
-import { parseConsentForm } from '../integration/browser.js';
+import { allowOnConsentPage } from '../integration/browser.js';
 
 const SECRET = 'an-integration-test-session-secret-of-40+chars';
 let emu: EmulatorHandle;
@@ -104,19 +104,7 @@ async function signIn(jar: CookieJar, user: string): Promise<Response> {
   jar.take(init);
   const { auth_url: authUrl } = (await init.json()) as { auth_url: string };
   // The browser opens Last.fm's (the emulator's) consent page and clicks "Allow access".
-  const page = await fetch(authUrl);
-  const form = parseConsentForm(await page.text(), authUrl);
-  const allow = await fetch(form.action, {
-    method: form.method,
-    headers: { 'content-type': 'application/x-www-form-urlencoded' },
-    body: new URLSearchParams([
-      ...form.hidden,
-      ['user', user],
-      ['new_user', ''],
-      ['action', 'allow'],
-    ]).toString(),
-    redirect: 'manual',
-  });
+  const allow = await allowOnConsentPage(authUrl, user);
   expect(allow.status).toBe(303);
   const callback = allow.headers.get('location')!;
   lastToken = new URL(callback).searchParams.get('token') ?? '';
