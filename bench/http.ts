@@ -271,9 +271,10 @@ function explanation(r: Report): string {
     `(1 min) ${before} before, ${after} after${before > cpus / 2 ? ': the machine is busy, figures are noisy' : ''}.`,
     `Lasso: ENVIRONMENT=production settings, LOG_LEVEL=warn, ${db},`,
     'engine running (polls the host every second).',
-    `API rate limits RAISED to ${BENCH_RATE_LIMITS.perIp.max.toExponential(0)}/min per IP and per ` +
-      'session: the limiter runs on every request but never refuses. With the production limits',
-    `(${production.perIp.max}/min per IP, ${production.perSession.max}/min per session) one ` +
+    `API rate limits RAISED to buckets of ${BENCH_RATE_LIMITS.perIp.burst.toExponential(0)} per IP ` +
+      'and per session: the limiter runs on every request but never refuses. With the production',
+    `limits (${production.perIp.perSecond}/s, burst ${production.perIp.burst} per IP; ` +
+      `${production.perSession.perSecond}/s, burst ${production.perSession.burst} per session) one ` +
       'client would mostly be measuring 429 answers.',
   ].join('\n');
 }

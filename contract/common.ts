@@ -130,8 +130,9 @@ export type ScrobbleCounts = z.infer<typeof ScrobbleCounts>;
  * Last.fm's answer to one scrobble: `lastfm_code` 0 once accepted, its ignored code 1..5 once
  * ignored (1 artist ignored, 2 track ignored, 3 timestamp too old, 4 timestamp too new, 5 daily
  * limit; Last.fm mostly says 1 whatever the reason), Lasso's own negative codes (-1 gave up after
- * repeated failures, -2 already on the guest's profile from their own scrobbling), null before an
- * answer. `lastfm_message` is Last.fm's text, when it gave one.
+ * repeated failures, -2 already on the guest's profile from their own scrobbling, -3 never sent: an
+ * artist, track or album name over 800 UTF-8 bytes, cut to fit, is not the track's real name), null
+ * before an answer. `lastfm_message` is Last.fm's text, when it gave one, else Lasso's reason.
  */
 export const LastfmAnswer = z.object({
   lastfm_code: z.number().int().nullable(),

@@ -10,7 +10,10 @@ import { epochMs, FollowState, Id, PauseReason, StopReason, TrackPlay } from './
 export const MirroredEvent = TrackPlay.extend({ follow_id: Id });
 export type MirroredEvent = z.infer<typeof MirroredEvent>;
 
-/** Last.fm ignored a host scrobble for the guest (`code` 1..5); it will not be resent. */
+/**
+ * A host scrobble will not reach the guest's profile: Last.fm ignored it (`code` 1..5) or Lasso
+ * settled it without sending (its negative codes, as `LastfmAnswer`'s); it will not be resent.
+ */
 export const IgnoredEvent = TrackPlay.extend({ follow_id: Id, code: z.number().int() });
 export type IgnoredEvent = z.infer<typeof IgnoredEvent>;
 

@@ -254,3 +254,32 @@ describe('track.getInfo', () => {
     expect(r.json.track.duration).toBe('301000');
   });
 });
+
+describe('/2.0/ answers and logs every call', () => {
+  it('answers user.getRecentTracks for a name holding a lone surrogate, and logs the call', async () => {
+    // JSON (the control API) can carry a lone surrogate; UTF-8 from the wire never does.
+    b.emu.addScrobble('maya', { artist: 'Lone \ud800', track: 'T\udc00', timestamp: T0 - 60 });
+    const r = await call(b.emu, { method: 'user.getRecentTracks', user: 'maya' });
+    expect(r.status).toBe(200);
+    const [row] = r.json.recenttracks.track;
+    expect(row.artist['#text']).toBe('Lone \ud800');
+    // In URLs it is what a UTF-8 encoder makes of it: U+FFFD.
+    expect(row.url).toBe('https://www.last.fm/music/Lone+%EF%BF%BD/_/T%EF%BF%BD');
+    const xml = await call(b.emu, { method: 'user.getRecentTracks', user: 'maya', format: '' });
+    expect(xml.status).toBe(200);
+    expect(xml.text).toContain('<artist mbid="">Lone \ufffd</artist>');
+    const logged = b.emu.calls().log.filter((e) => e.method === 'user.getRecentTracks');
+    expect(logged.map((e) => e.status)).toEqual([200, 200]);
+  });
+
+  it('logs a POST whose body is too large, with the 400 it got', async () => {
+    const res = await fetch(b.emu.apiUrl, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: `method=track.scrobble&api_key=${KEY}&artist=${'a'.repeat(2_100_000)}`,
+    });
+    expect(res.status).toBe(400);
+    expect(await res.text()).toBe('request body too large');
+    expect(b.emu.calls().log.at(-1)).toMatchObject({ status: 400 });
+  });
+});

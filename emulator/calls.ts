@@ -7,10 +7,14 @@ export const CALL_LOG_CAP = 10_000;
 /** Counts and logs calls. */
 export class CallLog {
   private total = 0;
+  private seq = 0;
   private byMethod = new Map<string, number>();
   private log: CallLogEntry[] = [];
 
+  /** Logs `entry`, numbering it (`seq`). It may still be completed (`answered_at`) afterwards. */
   record(entry: CallLogEntry): void {
+    this.seq += 1;
+    entry.seq = this.seq;
     this.total += 1;
     this.byMethod.set(entry.method, (this.byMethod.get(entry.method) ?? 0) + 1);
     this.log.push(entry);

@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { DEFAULT_QUIRKS } from './quirks.js';
 import type { Booted } from './test-support/kit.js';
-import { boot, call, control, KEY, sign, T0 } from './test-support/kit.js';
+import { boot, call, control, KEY, sessionFor, sign, T0 } from './test-support/kit.js';
 
 let b: Booted;
 beforeEach(async () => {
@@ -118,11 +118,14 @@ describe('control API', () => {
     expect(r.total).toBe(3);
     expect(r.by_method).toEqual({ 'user.getInfo': 2, 'user.getRecentTracks': 1 });
     expect(r.log[1]).toEqual({
+      seq: 2,
       at: T0 * 1000,
       method: 'user.getInfo',
       user: 'nobody',
       api_key: KEY,
       status: 404,
+      client: expect.stringMatching(/^(127\.0\.0\.1|::ffff:127\.0\.0\.1):\d+$/),
+      answered_at: T0 * 1000,
     });
     expect((await control(b.emu, 'DELETE', '/calls')).status).toBe(204);
     expect((await control(b.emu, 'GET', '/calls')).json).toEqual({
@@ -130,6 +133,48 @@ describe('control API', () => {
       by_method: {},
       log: [],
     });
+    // Numbers go on after a reset, so a reader paging the log by `seq` never sees one twice.
+    await call(b.emu, { method: 'user.getInfo', user: 'maya' });
+    const after = (await control(b.emu, 'GET', '/calls')).json as { log: { seq: number }[] };
+    expect(after.log.map((e) => e.seq)).toEqual([4]);
+  });
+
+  it('logs which connection made each call', async () => {
+    b.emu.createUser('maya');
+    // Two fresh connections (no keep-alive between them): two client ports.
+    const opts = { headers: { connection: 'close' } };
+    await fetch(`${b.emu.apiUrl}?method=user.getInfo&user=maya&api_key=${KEY}`, opts);
+    await fetch(`${b.emu.apiUrl}?method=user.getInfo&user=maya&api_key=${KEY}`, opts);
+    const clients = b.emu.calls().log.map((e) => e.client);
+    expect(clients).toHaveLength(2);
+    expect(new Set(clients).size).toBe(2);
+  });
+
+  it('lists every scrobble track.scrobble accepted, a repeat as often as it was sent', async () => {
+    b.emu.createUser('guest');
+    const sk = await sessionFor(b.emu, 'guest');
+    const one = {
+      method: 'track.scrobble',
+      sk,
+      artist: 'Björk',
+      track: 'Jóga',
+      timestamp: String(T0),
+    };
+    await call(b.emu, one, { http: 'POST' });
+    await b.clock.advance(5_000);
+    await call(b.emu, one, { http: 'POST' });
+    // Too old: ignored by Last.fm, so not a submission.
+    await call(b.emu, { ...one, timestamp: String(T0 - 15 * 86_400) }, { http: 'POST' });
+    b.emu.addScrobble('guest', { artist: 'Own', track: 'Play', timestamp: T0 });
+    const row = { artist: 'Björk', track: 'Jóga', album: '', timestamp: T0 };
+    const want = [
+      { ...row, at: T0 * 1000 },
+      { ...row, at: T0 * 1000 + 5_000 },
+    ];
+    expect((await control(b.emu, 'GET', '/users/guest/submissions')).json).toEqual(want);
+    expect(b.emu.submissions('guest')).toEqual(want);
+    expect(b.emu.scrobbles('guest')).toHaveLength(2);
+    expect((await control(b.emu, 'GET', '/users/nobody/submissions')).status).toBe(404);
   });
 
   it('starts, lists and stops listeners', async () => {

@@ -31,6 +31,7 @@ const ROUTES: [string, RegExp, Handler][] = [
   ['DELETE', route(`/users/${NAME}/now-playing`), (c, [n]) => [204, c.clearNowPlaying(n!)]],
   ['POST', route(`/users/${NAME}/scrobbles`), (c, [n], b) => [201, c.addScrobbles(n!, b)]],
   ['GET', route(`/users/${NAME}/scrobbles`), (c, [n]) => [200, c.scrobbles(n!)]],
+  ['GET', route(`/users/${NAME}/submissions`), (c, [n]) => [200, c.submissions(n!)]],
   ['POST', route(`/users/${NAME}/revoke`), (c, [n], b) => [200, c.revoke(n!, b)]],
   ['POST', /^\/auth\/approve$/, (c, _a, b) => [200, c.approve(b)]],
   ['POST', /^\/faults$/, (c, _a, b) => [200, c.setFaults(b)]],

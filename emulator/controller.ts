@@ -13,7 +13,7 @@ import { parseListenerSpec } from './listener.js';
 import { parseQuirks } from './quirks.js';
 import type { AuthStore } from './sessions.js';
 import type { EmulatorState, UserRecord } from './state.js';
-import type { CallsReport, FaultSpec, Quirks, ScrobbleRow } from './types.js';
+import type { CallsReport, FaultSpec, Quirks, ScrobbleRow, SubmissionRow } from './types.js';
 import { asObject, bad, optBool, optInt, optString, reqInt, reqString } from './validate.js';
 
 /** A user as the control API shows it. */
@@ -115,6 +115,14 @@ export class Controller {
       .requireUser(name)
       .history.all()
       .map(({ artist, track, album, timestamp }) => ({ artist, track, album, timestamp }));
+  }
+
+  /**
+   * Every scrobble `track.scrobble` accepted for the user, oldest first, repeats included: the
+   * library keeps one of each, so this is where a client that sent one twice shows.
+   */
+  submissions(name: string): SubmissionRow[] {
+    return this.d.state.requireUser(name).submissions.map((s) => ({ ...s }));
   }
 
   /** As if `user` clicked "Allow access" for `api_key`: a fresh approved token. */

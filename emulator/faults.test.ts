@@ -61,6 +61,7 @@ describe('faults', () => {
       user: 'guest',
       status: 0,
       fault: 'drop',
+      answered_at: T0 * 1000,
     });
   });
 
@@ -83,11 +84,15 @@ describe('faults', () => {
     );
     for (let i = 0; i < 20 && b.clock.pending === 0; i++) await flushEventLoop();
     expect(b.clock.pending).toBe(1); // held on the emulator's clock
+    // Logged on arrival, not answered yet.
+    expect(b.emu.calls().log.at(-1)).toMatchObject({ fault: 'timeout', answered_at: null });
+    await b.clock.advance(2 * SECOND_MS);
     abort.abort();
     await expect(send).rejects.toThrow();
     for (let i = 0; i < 20 && b.clock.pending > 0; i++) await flushEventLoop();
     expect(b.clock.pending).toBe(0); // released when the socket closed
     expect(b.emu.scrobbles('guest')).toEqual([]);
+    expect(b.emu.calls().log.at(-1)).toMatchObject({ answered_at: T0 * 1000 + 2 * SECOND_MS });
   });
 
   it('ends a held "timeout" by closing the connection after faultTimeoutMs', async () => {

@@ -35,6 +35,7 @@ import type {
   Quirks,
   ScrobbleBody,
   ScrobbleRow,
+  SubmissionRow,
   TrackBody,
   UserInput,
 } from './types.js';
@@ -70,6 +71,8 @@ export interface EmulatorHandle {
   addScrobble(name: string, scrobble: ScrobbleBody | ScrobbleBody[]): number;
   /** The user's whole library, newest first. */
   scrobbles(name: string): ScrobbleRow[];
+  /** What `track.scrobble` accepted for the user, oldest first, repeats included. */
+  submissions(name: string): SubmissionRow[];
   /** As if `user` clicked "Allow access": returns an approved token. */
   approve(apiKey: string, user: string): string;
   /** The user's session keys for `apiKey` stop working (error 9); returns how many. */
@@ -110,6 +113,7 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Emulato
       opts.instant || opts.rateLimit === false ? null : new IpRateLimiter(clock, opts.rateLimit),
     latencyMs: opts.instant ? 0 : (opts.latencyMs ?? 0),
     faultTimeoutMs: opts.faultTimeoutMs ?? TEN_MINUTES_MS,
+    ...(opts.log ? { log: opts.log } : {}),
     closing: closing.signal,
     // Known once listening (the port may be picked by the system); no request comes before.
     publicUrl: '',
@@ -157,6 +161,7 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Emulato
     clearNowPlaying: (name) => ctrl.clearNowPlaying(name),
     addScrobble: (name, s) => ctrl.addScrobbles(name, s).added,
     scrobbles: (name) => ctrl.scrobbles(name),
+    submissions: (name) => ctrl.submissions(name),
     approve: (apiKey, user) => ctrl.approve({ api_key: apiKey, user }).token,
     revoke: (user, apiKey) => ctrl.revoke(user, { api_key: apiKey }).revoked,
     setFaults: (spec) => void ctrl.setFaults(spec),

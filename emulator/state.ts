@@ -5,7 +5,7 @@
  */
 import { ControlError } from './errors.js';
 import { History } from './history.js';
-import type { AppInput, NowPlayingBody, ScrobbleRow } from './types.js';
+import type { AppInput, NowPlayingBody, ScrobbleRow, SubmissionRow } from './types.js';
 
 /** A registered API application. */
 export interface AppRecord {
@@ -34,6 +34,8 @@ export interface UserRecord {
   nowPlaying: NowPlayingEntry | null;
   /** Accepted API scrobbles on the UTC day `day` (days since the epoch), for the daily cap. */
   daily: { day: number; count: number };
+  /** Every item `track.scrobble` accepted, repeats included (the library keeps one of each). */
+  submissions: SubmissionRow[];
 }
 
 /** A track the emulator has heard of. */
@@ -100,6 +102,7 @@ export class EmulatorState {
       history: new History(),
       nowPlaying: null,
       daily: { day: 0, count: 0 },
+      submissions: [],
     };
     this.users.set(fold(name), user);
     return { user, created: true };

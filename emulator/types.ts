@@ -86,6 +86,11 @@ export interface ScrobbleRow {
   timestamp: number;
 }
 
+/** A scrobble `track.scrobble` accepted, repeats included, and when (clock ms). */
+export interface SubmissionRow extends ScrobbleRow {
+  at: number;
+}
+
 /** A track the emulator should know, for track.getInfo. */
 export interface TrackBody {
   artist: string;
@@ -109,6 +114,8 @@ export interface FaultSpec {
 
 /** One logged `/2.0/` call. `status` is the HTTP status sent, 0 when no answer was sent. */
 export interface CallLogEntry {
+  /** The call's number, 1, 2, … in the order calls are logged; never reset, so a reader can page. */
+  seq: number;
   at: number;
   method: string;
   user: string | null;
@@ -116,6 +123,10 @@ export interface CallLogEntry {
   status: number;
   /** Set when an injected fault decided the answer. */
   fault?: FaultCode;
+  /** The client's `address:port`: which connection, so which process, made the call. */
+  client: string | null;
+  /** When the answer was sent or the connection destroyed (clock ms); null while still held. */
+  answered_at: number | null;
 }
 
 /** What `GET /_emulator/calls` returns. */

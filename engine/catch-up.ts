@@ -55,7 +55,7 @@ export function catchUpPreview<T extends EngineScrobble>(
   cfg: EngineConfig,
 ): CatchUpPlan<T> {
   const window = { opened_at: startAt, closed_at: new Date(now.getTime() + 1) };
-  const all = selectForFollow(hostScrobbles, [window], now, cfg).scrobbles;
+  const all = selectForFollow(hostScrobbles, [window]).scrobbles;
   const cap = cfg.catchUpMaxScrobbles;
   if (all.length <= cap)
     return { opensAt: startAt, scrobbles: all, total: all.length, capped: false };

@@ -17,7 +17,12 @@ export interface EngineConfig {
   maxFollowHours: number;
   /** How long a host is still polled after its last window closed, for late scrobbles. */
   graceMs: number;
-  /** How long a poll lease or a `sending` row is trusted before another instance takes over. */
+  /**
+   * How long a poll lease or a `sending` row is trusted before another instance takes over. The
+   * holder renews it every quarter of this while the work runs (`leases.ts`), so it bounds how
+   * long a crashed process's work waits; it must exceed `reconcileDelayMs` plus a renewal
+   * interval, so a batch a dead process may have sent is looked for only once it can show.
+   */
   leaseMs: number;
   /** Own-scrobble guard: re-check this often while a follow is active. */
   guardIntervalMs: number;
@@ -72,7 +77,7 @@ export const defaultEngineConfig: Readonly<EngineConfig> = Object.freeze({
   idleStopMinutes: 30,
   maxFollowHours: 12,
   graceMs: 15 * MINUTE_MS,
-  leaseMs: 2 * MINUTE_MS,
+  leaseMs: 20 * SECOND_MS,
   guardIntervalMs: 30 * MINUTE_MS,
   catchUpMaxHours: 12,
   catchUpMaxScrobbles: 50,
@@ -148,6 +153,10 @@ export function engineConfig(overrides: Partial<EngineConfig> = {}): EngineConfi
     else if (value < min) problems.push(`${name} must be >= ${min}`);
     else if (max !== undefined && value > max) problems.push(`${name} must be <= ${max}`);
   }
+  // A renewal may come a quarter of a lease late: what is left must still cover the delay before
+  // a possibly-sent batch is looked for on the guest's profile.
+  if (config.leaseMs * 0.75 < config.reconcileDelayMs)
+    problems.push('leaseMs must be at least 4/3 of reconcileDelayMs');
   if (problems.length > 0) throw new EngineConfigError(problems);
   return config;
 }

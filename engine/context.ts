@@ -11,6 +11,7 @@ import type { Db } from '../store/db.js';
 import type { Database } from '../store/schema.js';
 import type { EngineConfig } from './config.js';
 import type { CrashPoint, EngineLogger, EngineMetrics } from './engine-api.js';
+import type { LeaseKeeper } from './leases.js';
 
 /** The engine's effects and settings, as the drivers use them. */
 export interface EngineContext {
@@ -24,6 +25,8 @@ export interface EngineContext {
   logger: EngineLogger;
   metrics: EngineMetrics | undefined;
   maxConcurrency: number;
+  /** Keeps the leases of work in flight alive (renewed by `run`; simulations drive `runDue` alone). */
+  leases: LeaseKeeper;
   /** The injected clock's time as a Date. */
   now(): Date;
   /** Calls `crashAt(point)`; what it throws is marked as a crash and must reach `runDue`'s caller. */

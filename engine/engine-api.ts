@@ -4,7 +4,7 @@
  * server's tests may implement it with a fake.
  */
 
-import type { FollowState, PauseReason, StopReason } from './types.js';
+import type { FollowState, PauseReason, StopReason, UnmirrorableReason } from './types.js';
 
 export type { FollowState, PauseReason, StopReason };
 
@@ -239,4 +239,6 @@ export interface EngineLogger {
 export interface EngineMetrics {
   hostPolled(durationSeconds: number): void;
   scrobblesSettled(result: 'accepted' | 'ignored', n: number): void;
+  /** `n` host scrobbles recorded for guests as not added, never sent (e.g. a name too long). */
+  scrobblesSkipped(reason: UnmirrorableReason, n: number): void;
 }

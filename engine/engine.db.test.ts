@@ -43,6 +43,7 @@ describeEachDatabase('engine runtime', (t) => {
       metrics: {
         hostPolled: (s) => polled.push(s),
         scrobblesSettled: (result, n) => settled.push(`${result} ${n}`),
+        scrobblesSkipped: (reason, n) => settled.push(`skipped ${reason} ${n}`),
       },
     });
     await engine.startFollow(ann.id, h1);

@@ -10,6 +10,7 @@ import type { LastfmApi } from '../lastfm/types.js';
 import type { Db } from '../store/db.js';
 import { engineConfig, type EngineConfig } from './config.js';
 import { isCrash, runCrashHook, type EngineContext } from './context.js';
+import { createLeaseKeeper } from './leases.js';
 import type { CrashPoint, EngineLogger, EngineMetrics, EngineRuntime } from './engine-api.js';
 import { createEventBus } from './event-bus.js';
 import { createFollowsService } from './follows-service.js';
@@ -71,6 +72,12 @@ export function createEngine(deps: EngineDeps): EngineRuntime {
   const logger = deps.logger ?? silentLogger;
   let wakeRequested = false;
   let sleeper: AbortController | null = null;
+  const leases = createLeaseKeeper({
+    db: deps.db.kysely,
+    clock: deps.clock,
+    instanceId: deps.instanceId,
+    leaseMs: cfg.leaseMs,
+  });
   const ctx: EngineContext = {
     db: deps.db,
     lastfm: deps.lastfm,
@@ -82,6 +89,7 @@ export function createEngine(deps: EngineDeps): EngineRuntime {
     logger,
     metrics: deps.metrics,
     maxConcurrency: Math.max(1, Math.floor(deps.maxConcurrency ?? DEFAULT_MAX_CONCURRENCY)),
+    leases,
     now: () => new Date(deps.clock.now()),
     crash: (point) => runCrashHook(deps.crashAt, point),
     wake: () => {
@@ -185,8 +193,20 @@ export function createEngine(deps: EngineDeps): EngineRuntime {
     subscribe: (guestId, afterId, onEvent) => bus.subscribe(guestId, afterId, onEvent),
     runDue,
     async run(signal) {
-      // One loop per engine: a second call waits for the running one.
-      loop ??= loopUntil(signal).finally(() => {
+      // One loop per engine: a second call waits for the running one. The lease keeper runs
+      // beside it and stops with it.
+      loop ??= (async () => {
+        const keeper = new AbortController();
+        const kept = leases.run(keeper.signal, (err) =>
+          logger.warn({ err }, 'lease renewal failed'),
+        );
+        try {
+          await loopUntil(signal);
+        } finally {
+          keeper.abort();
+          await kept;
+        }
+      })().finally(() => {
         loop = null;
       });
       return loop;

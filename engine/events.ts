@@ -80,6 +80,8 @@ export function ignoredReason(code: number): string {
       return 'could not be sent';
     case IGNORED_CODE.OWN_SCROBBLE:
       return 'your own account already scrobbled it';
+    case IGNORED_CODE.NAME_TOO_LONG:
+      return 'its artist, track or album name is too long to copy';
     default:
       return `ignored by Last.fm (code ${code})`;
   }

@@ -9,7 +9,7 @@
  */
 import { MIRROR_NOW_PLAYING_DEFAULT } from '../contract/session.js';
 import type { RecentTracks } from '../lastfm/types.js';
-import type { DbExecutor, NewOutbox } from '../store/schema.js';
+import type { DbExecutor } from '../store/schema.js';
 import { deleteAccount } from '../store/accounts.js';
 import type { CatchUpPlan } from './catch-up.js';
 import { inTx, isForeignKeyViolation, isUniqueViolation, type EngineContext } from './context.js';
@@ -35,7 +35,7 @@ import { guestAccounts, keepGuests, lockAccountForDelete } from './repo/accounts
 import { insertEvents, type GuestEvent } from './repo/events.js';
 import { applyWindowOpToDb, insertFollow, newestFollowOf, openFollowOf } from './repo/follows.js';
 import { ensureHost, wakeHost } from './repo/hosts.js';
-import { insertOutbox, makeGuestDue, unsettledCount } from './repo/outbox.js';
+import { insertOutbox, makeGuestDue, newOutboxRow, unsettledCount } from './repo/outbox.js';
 
 /** Last.fm user names are short; anything longer (or empty) is not one. */
 const MAX_USERNAME = 64;
@@ -167,19 +167,11 @@ export function createFollowsService(ctx: EngineContext) {
       });
       await applyWindowOpToDb(trx, follow.id, start.window);
       // The poller re-reads recent history only: the confirmed catch-up goes in now.
-      const rows: NewOutbox[] = (plan?.scrobbles ?? []).map((s) => ({
-        follow_id: follow.id,
-        guest_id: guestId,
-        artist: s.artist,
-        track: s.track,
-        album: s.album,
-        timestamp: s.timestamp,
-        image_url: s.imageUrl ?? null,
-        state: 'pending',
-        next_attempt_at: now,
-        created_at: now,
-      }));
-      await insertOutbox(trx, rows);
+      const target = { follow_id: follow.id, guest_id: guestId, due: now };
+      await insertOutbox(
+        trx,
+        (plan?.scrobbles ?? []).map((s) => newOutboxRow(target, s, now)),
+      );
       events.push({ guestId, event: stateChangedEvent(follow.id, 'active') });
       await insertEvents(trx, events, now);
       return { follow, host };

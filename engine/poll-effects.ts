@@ -7,10 +7,10 @@ import type { Trx } from './context.js';
 import { nowPlayingFanout, nowPlayingKey } from './now-playing.js';
 import type { PollObservation } from './poll-observe.js';
 import type { EngineScrobble } from './types.js';
-import { planPollInserts, type LeadConfig } from './windows.js';
+import { planPollInserts } from './windows.js';
 import type { GuestEvent } from './repo/events.js';
 import { recordLeads, type FollowWithWindows } from './repo/follows.js';
-import { insertOutbox } from './repo/outbox.js';
+import { insertOutbox, newOutboxRow, type NotAddedRow } from './repo/outbox.js';
 
 /** A guest to send the host's new now-playing to, after the transaction. */
 export interface NowPlayingTarget {
@@ -18,49 +18,43 @@ export interface NowPlayingTarget {
   guestId: number;
 }
 
-/** A new pending outbox row of `f`; a held guest's waits for the hold. */
+/** A new outbox row of `f` (`newOutboxRow`); a held guest's waits for the hold. */
 function outboxRow(f: FollowWithWindows, s: EngineScrobble, now: Date): NewOutbox {
   const due = f.held_until !== null && f.held_until > now ? f.held_until : now;
-  return {
-    follow_id: f.id,
-    guest_id: f.guest_id,
-    artist: s.artist,
-    track: s.track,
-    album: s.album,
-    timestamp: s.timestamp,
-    image_url: s.imageUrl ?? null,
-    state: 'pending',
-    next_attempt_at: due,
-    created_at: now,
-  };
+  return newOutboxRow({ follow_id: f.id, guest_id: f.guest_id, due }, s, now);
+}
+
+/** What a poll inserted: the follows with the leads recorded now, and the rows not added. */
+export interface InsertedScrobbles {
+  follows: FollowWithWindows[];
+  /** Scrobbles that cannot be copied, recorded as not added (one per guest). */
+  notAdded: NotAddedRow[];
 }
 
 /**
  * The outbox rows of a poll: each follow's in-window scrobbles, then the leads matched now —
  * each recorded on its window first (a lead another poll recorded otherwise is dropped: once),
- * and inserted unless the guest has that scrobble already (as every row). Returns the follows
- * with the leads recorded now on their windows.
+ * and inserted unless the guest has that scrobble already (as every row). A scrobble that cannot
+ * be copied goes in as not added (`newOutboxRow`), beside the others. Returns the follows with
+ * the leads recorded now on their windows.
  */
 export async function insertScrobbles(
   trx: Trx,
   follows: readonly FollowWithWindows[],
   scrobbles: readonly EngineScrobble[],
   now: Date,
-  cfg: LeadConfig,
-): Promise<FollowWithWindows[]> {
+): Promise<InsertedScrobbles> {
   const byId = new Map(follows.map((f) => [f.id, f]));
   const plan = planPollInserts(
     scrobbles,
     follows.map((f) => ({ follow_id: f.id, windows: f.windows })),
-    now,
-    cfg,
   ).flatMap((p) => {
     const f = byId.get(p.follow_id);
     return f === undefined ? [] : [{ ...p, f }];
   });
   // Spans first: a lead the guest already has from a span (the same or another follow) is not
   // inserted again (`insertOutbox` keeps one row per guest and scrobble).
-  await insertOutbox(
+  const spans = await insertOutbox(
     trx,
     plan.flatMap((p) => p.scrobbles.map((s) => outboxRow(p.f, s, now))),
   );
@@ -69,24 +63,27 @@ export async function insertScrobbles(
       l.window.id === undefined ? [] : [{ f, id: l.window.id, s: l.scrobble }],
     ),
   );
-  if (leads.length === 0) return [...follows];
+  if (leads.length === 0) return { follows: [...follows], notAdded: spans.notAdded };
   const recorded = await recordLeads(
     trx,
     leads.map((l) => ({ windowId: l.id, uts: l.s.timestamp })),
   );
   const taken = leads.filter((l) => recorded.has(l.id));
-  await insertOutbox(
+  const led = await insertOutbox(
     trx,
     taken.map((l) => outboxRow(l.f, l.s, now)),
   );
   const uts = new Map(taken.map((l) => [l.id, l.s.timestamp]));
-  return follows.map((f) => ({
-    ...f,
-    windows: f.windows.map((w) => {
-      const at = w.id === undefined ? undefined : uts.get(w.id);
-      return at === undefined || w.lead == null ? w : { ...w, lead: { ...w.lead, uts: at } };
-    }),
-  }));
+  return {
+    follows: follows.map((f) => ({
+      ...f,
+      windows: f.windows.map((w) => {
+        const at = w.id === undefined ? undefined : uts.get(w.id);
+        return at === undefined || w.lead == null ? w : { ...w, lead: { ...w.lead, uts: at } };
+      }),
+    })),
+    notAdded: [...spans.notAdded, ...led.notAdded],
+  };
 }
 
 /**

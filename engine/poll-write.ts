@@ -6,8 +6,8 @@
  * and a wake-up made meanwhile (`wakeHost`) is kept (`finishLeasedPoll`).
  */
 import { HOUR_MS, MINUTE_MS } from '../lib/clock.js';
-import { backoffMs } from '../lib/random.js';
-import type { LastfmError } from '../lastfm/errors.js';
+import { LastfmError } from '../lastfm/errors.js';
+import { cleanText } from '../lastfm/text.js';
 import type { HostRow as StoreHostRow, HostUpdate, NowPlayingJson } from '../store/schema.js';
 import { inTx, type EngineContext, type Trx } from './context.js';
 import { applyWindowOp, type FollowAction } from './follow-state.js';
@@ -15,11 +15,19 @@ import type { PollObservation } from './poll-observe.js';
 import { observePollFailure } from './poll-observe.js';
 import { nextPollAt } from './schedule.js';
 import { autoStopReason, pollHorizonMs, type HostStatus } from './stop-rules.js';
-import type { EngineScrobble, HostRow, NowPlayingRow, WindowRow } from './types.js';
+import {
+  unmirrorableReason,
+  type EngineScrobble,
+  type HostRow,
+  type NowPlayingRow,
+  type UnmirrorableReason,
+  type WindowRow,
+} from './types.js';
 import { applyTransition } from './transitions.js';
 import { insertEvents, type GuestEvent } from './repo/events.js';
 import { followsOfHosts, type FollowWithWindows } from './repo/follows.js';
 import { finishLeasedPoll, NEVER_POLL_AT } from './repo/hosts.js';
+import type { NotAddedRow } from './repo/outbox.js';
 import { fanOutNowPlaying, insertScrobbles, type NowPlayingTarget } from './poll-effects.js';
 
 export type { NowPlayingTarget } from './poll-effects.js';
@@ -141,37 +149,51 @@ export async function writeIdle(ctx: EngineContext, claimed: StoreHostRow): Prom
   });
 }
 
+/** What is kept of a failed poll's cause on the host row (`last_error`): storable, short. */
+function failureText(err: unknown): string {
+  if (err instanceof LastfmError) return err.message.slice(0, 500);
+  const message = err instanceof Error ? err.message : String(err);
+  return cleanText(`unexpected: ${message}`).slice(0, 500);
+}
+
 /**
- * A failed poll. The host is gone or private: every open follow stops with that reason and the
- * host sleeps. Anything else: back off; idleness is unknown, so only the maximum duration applies.
+ * When a host whose poll failed is looked at again: after the back-off while a window needs
+ * polling, but never later than the next auto-stop deadline of an open follow, so the follows
+ * of a host whose polls keep failing still stop on time. Null: never.
+ */
+function retryAt(ctx: EngineContext, failed: HostRow, plan: StopPlan, now: Date): Date | null {
+  const polling = nextPollAt(failed, plan.windows, now, ctx.cfg, ctx.random);
+  const check = autoStopCheckAt(plan.open, failed, now, ctx);
+  const times = [polling, check].flatMap((d) => (d === null ? [] : [d.getTime()]));
+  return times.length === 0 ? null : new Date(Math.min(...times));
+}
+
+/**
+ * A failed poll: Last.fm refused or failed, or anything else went wrong reading or writing it
+ * (`err`, logged by the poller). The host is gone or private: every open follow stops with that
+ * reason and the host sleeps. Anything else: back off; the time-based stops still apply, idleness
+ * counted from the last activity a good poll saw (a failure shows none), so a host whose polls
+ * keep failing ends its follows with `jam_ended` or `max_duration` when an idle one would.
  */
 export async function writePollFailure(
   ctx: EngineContext,
   claimed: StoreHostRow,
-  err: LastfmError,
+  err: unknown,
   now: Date,
 ): Promise<void> {
+  const kind = err instanceof LastfmError ? err.kind : null;
   const gone: HostStatus | null =
-    err.kind === 'user_not_found' ? 'not_found' : err.kind === 'private' ? 'private' : null;
+    kind === 'user_not_found' ? 'not_found' : kind === 'private' ? 'private' : null;
   const events = await inTx(ctx, async (trx) => {
     const follows = await currentFollows(trx, ctx, claimed.id, now);
     const failed = { ...hostState(claimed), ...observePollFailure(claimed, now) };
-    // A failed poll says nothing about idleness: mask it so only the other rules can apply.
     const status: HostStatus = gone ?? 'ok';
-    const plan = planStops(follows, stopRule({ last_activity_at: now, status }, now, ctx), now);
-    const { baseMs, capMs } = ctx.cfg.pollErrorBackoff;
-    const retryAt = now.getTime() + backoffMs(failed.poll_failures - 1, baseMs, capMs, ctx.random);
-    const check = autoStopCheckAt(plan.open, claimed, now, ctx);
-    const next =
-      gone !== null
-        ? NEVER_POLL_AT
-        : (nextPollAt(failed, plan.windows, now, ctx.cfg, ctx.random) ??
-          (check && new Date(Math.max(check.getTime(), retryAt))) ??
-          NEVER_POLL_AT);
+    const plan = planStops(follows, stopRule({ ...failed, status }, now, ctx), now);
+    const next = gone !== null ? NEVER_POLL_AT : (retryAt(ctx, failed, plan, now) ?? NEVER_POLL_AT);
     const patch = {
       poll_failures: failed.poll_failures,
       last_polled_at: now,
-      last_error: err.message.slice(0, 500),
+      last_error: failureText(err),
     };
     if (!(await finishLeasedPoll(trx, claimed.id, ctx.instanceId, patch, next))) return [];
     const stopped = await applyStops(trx, plan, now);
@@ -186,6 +208,16 @@ export async function writePollFailure(
   }
 }
 
+/** Reports the scrobbles a poll recorded as not added, by reason (after the commit). */
+function countNotAdded(ctx: EngineContext, rows: readonly NotAddedRow[]): void {
+  const byReason = new Map<UnmirrorableReason, number>();
+  for (const r of rows) {
+    const reason = unmirrorableReason(r.ignored_code);
+    if (reason !== null) byReason.set(reason, (byReason.get(reason) ?? 0) + 1);
+  }
+  for (const [reason, n] of byReason) ctx.metrics?.scrobblesSkipped(reason, n);
+}
+
 /**
  * A good poll: insert the in-window scrobbles of every follow, write the observation and the
  * next poll time, stop follows that should stop, fan the now-playing out as events. Returns the
@@ -198,14 +230,13 @@ export async function writePollResult(
   obs: PollObservation,
   now: Date,
 ): Promise<NowPlayingTarget[]> {
-  return inTx(ctx, async (trx) => {
+  const written = await inTx(ctx, async (trx) => {
     // The leads recorded now no longer extend the host's polling (see windows.ts).
-    const follows = await insertScrobbles(
+    const { follows, notAdded } = await insertScrobbles(
       trx,
       await currentFollows(trx, ctx, claimed.id, now),
       scrobbles,
       now,
-      ctx.cfg,
     );
     ctx.crash('poll:after-insert');
     // The lease is ours, so nobody else changed the polling columns since the claim.
@@ -220,13 +251,15 @@ export async function writePollResult(
       NEVER_POLL_AT;
     // Lease lost: the inserts are safe to keep (idempotent, in-window); the rest is the new owner's.
     if (!(await finishLeasedPoll(trx, claimed.id, ctx.instanceId, hostUpdate(obs), next))) {
-      return [];
+      return { targets: [], notAdded };
     }
     const stopped = await applyStops(trx, plan, now);
     const fan = await fanOutNowPlaying(trx, plan.open, obs);
     await insertEvents(trx, [...stopped, ...fan.events], now);
-    return fan.targets;
+    return { targets: fan.targets, notAdded };
   });
+  countNotAdded(ctx, written.notAdded);
+  return written.targets;
 }
 
 /** Follows whose guests this poll's scrobbles go to now. */

@@ -5,9 +5,9 @@
  * best effort and never retried.
  */
 import { LastfmError } from '../lastfm/errors.js';
-import type { RecentTracks, RecentTracksQuery } from '../lastfm/types.js';
+import type { RecentTracksQuery } from '../lastfm/types.js';
 import type { HostRow as StoreHostRow } from '../store/schema.js';
-import { runPool, type EngineContext } from './context.js';
+import { isCrash, runPool, type EngineContext } from './context.js';
 import { nowPlayingInput, toNowPlayingRow } from './now-playing.js';
 import { observePoll, type PollObservation, type PollSnapshot } from './poll-observe.js';
 import { pollRange } from './windows.js';
@@ -41,13 +41,19 @@ export async function pollDueHosts(ctx: EngineContext, stopping: () => boolean):
     if (hosts.length === 0) break;
     claimed += hosts.length;
     const ids = hosts.map((h) => h.id);
-    const follows = await followsOfHosts(ctx.db.kysely, ids, stoppedCutoff(now, ctx));
-    await runPool(
-      hosts,
-      ctx.maxConcurrency,
-      (h) => pollHost(ctx, h, follows.get(h.id) ?? []),
-      (h, err) => ctx.logger.error({ err, host: h.username }, 'host poll failed'),
-    );
+    // Renewed while the batch waits for rate-limit slots and Last.fm: a crash frees them soon.
+    const release = ctx.leases.holdHosts(ids);
+    try {
+      const follows = await followsOfHosts(ctx.db.kysely, ids, stoppedCutoff(now, ctx));
+      await runPool(
+        hosts,
+        ctx.maxConcurrency,
+        (h) => pollHost(ctx, h, follows.get(h.id) ?? []),
+        (h, err) => ctx.logger.error({ err, host: h.username }, 'host poll failed'),
+      );
+    } finally {
+      release();
+    }
     if (hosts.length < batch) break;
   }
   return claimed;
@@ -96,15 +102,31 @@ async function pollHost(
     range === null
       ? { user: host.username, limit: 1 }
       : { user: host.username, from: datableFrom(range.from, ctx), allPages: true };
-  let recent: RecentTracks;
+  let polled: { obs: PollObservation; targets: NowPlayingTarget[] };
   try {
-    recent = await ctx.lastfm.getRecentTracks(query);
+    polled = await fetchAndWrite(ctx, host, query);
   } catch (err) {
-    if (!(err instanceof LastfmError)) throw err;
+    // An injected crash must reach runDue's caller; anything else fails this host's poll only:
+    // it backs off, and its follows still stop on time (`writePollFailure`).
+    if (isCrash(err)) throw err;
+    if (!(err instanceof LastfmError)) {
+      ctx.logger.error({ err, host: host.username }, 'host poll failed: unexpected error');
+    }
     await writePollFailure(ctx, host, err, ctx.now());
     ctx.metrics?.hostPolled((ctx.clock.now() - started) / 1000);
     return;
   }
+  ctx.metrics?.hostPolled((ctx.clock.now() - started) / 1000);
+  await updateNowPlaying(ctx, polled.obs, polled.targets);
+}
+
+/** Reads the host, observes, writes it all (one transaction); the guests to update after it. */
+async function fetchAndWrite(
+  ctx: EngineContext,
+  host: StoreHostRow,
+  query: RecentTracksQuery,
+): Promise<{ obs: PollObservation; targets: NowPlayingTarget[] }> {
+  const recent = await ctx.lastfm.getRecentTracks(query);
   ctx.crash('poll:after-fetch');
   const now = ctx.now();
   const snapshot: PollSnapshot = {
@@ -113,8 +135,8 @@ async function pollHost(
   };
   const obs = await observe(ctx, host, snapshot, now);
   const targets = await writePollResult(ctx, host, recent.scrobbles, obs, now);
-  ctx.metrics?.hostPolled((ctx.clock.now() - started) / 1000);
-  await updateNowPlaying(ctx, obs, targets);
+  // A track whose names were cut is no guest's now-playing either: it is not its real name.
+  return { obs, targets: recent.nowPlaying?.unmirrorable === undefined ? targets : [] };
 }
 
 /**

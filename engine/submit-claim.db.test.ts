@@ -5,7 +5,7 @@
  */
 import { sql } from 'kysely';
 import { beforeEach, expect, it } from 'vitest';
-import { ManualClock, MINUTE_MS } from '../lib/clock.js';
+import { ManualClock } from '../lib/clock.js';
 import { seededRandom } from '../lib/random.js';
 import type { LastfmApi } from '../lastfm/types.js';
 import { openDatabase, type Db } from '../store/db.js';
@@ -18,6 +18,7 @@ import {
 } from '../store/test-support/factories.js';
 import { engineConfig } from './config.js';
 import type { EngineContext } from './context.js';
+import { createLeaseKeeper } from './leases.js';
 import { claimGuests } from './submit-claim.js';
 import { dueGuests } from './repo/outbox.js';
 import { clearEngineTables } from './test-support/engine-rig.js';
@@ -27,17 +28,19 @@ const t0 = TEST_NOW.getTime();
 function contextOn(db: Db, instanceId: string, nowMs: number): EngineContext {
   const clock = new ManualClock(nowMs);
   const ignore = (): void => undefined;
+  const cfg = engineConfig();
   return {
     db,
     lastfm: {} as LastfmApi,
     clock,
     random: seededRandom(1),
-    cfg: engineConfig(),
+    cfg,
     instanceId,
     decryptSessionKey: () => 'key',
     logger: { debug: ignore, info: ignore, warn: ignore, error: ignore },
     metrics: undefined,
     maxConcurrency: 4,
+    leases: createLeaseKeeper({ db: db.kysely, clock, instanceId, leaseMs: cfg.leaseMs }),
     now: () => new Date(clock.now()),
     crash: ignore,
     wake: ignore,
@@ -99,12 +102,13 @@ describeEachDatabase('submitter claims', (t) => {
     const first = await claimGuests(contextOn(t.db, 'a', t0), [guestId]);
     expect(first.claims.map((c) => c.kind)).toEqual(['send']);
     expect(await dueGuests(t.db.kysely, TEST_NOW, 10)).toEqual([]);
-    expect(await claimGuests(contextOn(t.db, 'b', t0 + MINUTE_MS), [guestId])).toEqual({
+    const lease = engineConfig().leaseMs;
+    expect(await claimGuests(contextOn(t.db, 'b', t0 + lease - 1), [guestId])).toEqual({
       claims: [],
       progressed: false,
       expired: 0,
     });
-    const later = t0 + 2 * MINUTE_MS;
+    const later = t0 + lease;
     expect(await dueGuests(t.db.kysely, new Date(later), 10)).toEqual([guestId]);
     const again = await claimGuests(contextOn(t.db, 'b', later), [guestId]);
     expect(again.claims.map((c) => [c.kind, c.rows.length, c.since.getTime()])).toEqual([

@@ -29,23 +29,34 @@ export async function submitDueGuests(
     if (guests.length === 0) break;
     const { claims, progressed, expired } = await claimGuests(ctx, guests);
     if (!progressed) break;
-    if (claims.some((c) => c.kind === 'send')) ctx.crash('submit:after-mark-sending');
-    const results: ClaimResult[] = [];
-    await runPool(
-      claims,
-      ctx.maxConcurrency,
-      async (claim) => {
-        results.push(await executeClaim(ctx, claim));
-      },
-      (claim, err) =>
-        // Its rows stay `sending` under this claim's lease and are reconciled when it ends.
-        ctx.logger.error({ err, guestId: claim.account.id }, 'submission failed'),
+    // Renewed until settled, however long the calls take; a crash lets them lapse soon.
+    const releases = claims.map((c) =>
+      ctx.leases.holdRows(
+        c.rows.map((r) => r.id),
+        c.since,
+      ),
     );
-    if (results.length > 0) {
-      const totals = await settleResults(ctx, results);
-      ctx.crash('submit:after-settle');
-      if (totals.accepted > 0) ctx.metrics?.scrobblesSettled('accepted', totals.accepted);
-      if (totals.ignored > 0) ctx.metrics?.scrobblesSettled('ignored', totals.ignored);
+    try {
+      if (claims.some((c) => c.kind === 'send')) ctx.crash('submit:after-mark-sending');
+      const results: ClaimResult[] = [];
+      await runPool(
+        claims,
+        ctx.maxConcurrency,
+        async (claim) => {
+          results.push(await executeClaim(ctx, claim));
+        },
+        (claim, err) =>
+          // Its rows stay `sending` under this claim's lease and are reconciled when it ends.
+          ctx.logger.error({ err, guestId: claim.account.id }, 'submission failed'),
+      );
+      if (results.length > 0) {
+        const totals = await settleResults(ctx, results);
+        ctx.crash('submit:after-settle');
+        if (totals.accepted > 0) ctx.metrics?.scrobblesSettled('accepted', totals.accepted);
+        if (totals.ignored > 0) ctx.metrics?.scrobblesSettled('ignored', totals.ignored);
+      }
+    } finally {
+      for (const release of releases) release();
     }
     handled += claims.length;
     // Work due now can remain only behind a full batch, a reconciliation or an expiry.

@@ -1,6 +1,5 @@
 import { describe, expect, expectTypeOf, it } from 'vitest';
 import type { Scrobble } from '../lastfm/types.js';
-import { engineConfig } from './config.js';
 import { at, win } from './test-factories.js';
 import type { EngineScrobble } from './types.js';
 import { selectForFollow } from './windows.js';
@@ -16,12 +15,7 @@ describe('engine types', () => {
       mbid: '',
       imageUrl: null,
     };
-    const selected: Scrobble[] = selectForFollow(
-      [s],
-      [win(at(0))],
-      at(2),
-      engineConfig(),
-    ).scrobbles;
+    const selected: Scrobble[] = selectForFollow([s], [win(at(0))]).scrobbles;
     expect(selected).toEqual([s]);
   });
 });

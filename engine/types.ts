@@ -3,6 +3,9 @@
  * so a driver can hand rows straight in; values read from Last.fm keep the client's camelCase.
  * Times on rows are `Date` (timestamptz); scrobble timestamps are UNIX seconds (when the track started).
  */
+import type { UnmirrorableReason } from '../lastfm/types.js';
+
+export type { UnmirrorableReason } from '../lastfm/types.js';
 
 /** A row id as the store hands it out (bigserial, parsed to a number by the store). */
 export type RowId = number;
@@ -17,6 +20,8 @@ export interface EngineScrobble {
   timestamp: number;
   imageUrl?: string | null;
   mbid?: string;
+  /** Set when it must not be copied (a name over `NAME_MAX_BYTES`, cut): recorded as not added. */
+  unmirrorable?: UnmirrorableReason;
 }
 
 /** A track name pair with a timestamp: the part of a scrobble that identifies it. */
@@ -161,4 +166,17 @@ export const IGNORED_CODE = {
   DEAD_LETTER: -1,
   /** The guest's own account already scrobbled this track (own-scrobble guard). */
   OWN_SCROBBLE: -2,
+  /** A name of the host's scrobble is over `NAME_MAX_BYTES`: recorded, never sent. */
+  NAME_TOO_LONG: -3,
 } as const;
+
+/** The ignored code a scrobble that cannot be copied is recorded with, by its reason. */
+export const UNMIRRORABLE_CODE: Record<UnmirrorableReason, number> = {
+  name_too_long: IGNORED_CODE.NAME_TOO_LONG,
+};
+
+/** The reason behind an `UNMIRRORABLE_CODE`, or null for any other code. */
+export function unmirrorableReason(code: number): UnmirrorableReason | null {
+  const found = Object.entries(UNMIRRORABLE_CODE).find(([, c]) => c === code);
+  return found === undefined ? null : (found[0] as UnmirrorableReason);
+}

@@ -20,13 +20,17 @@
  * if that is X: a later scrobble before W means the X it would match had ended by then (one
  * starting exactly at W is the play on at W; it is in the span as well).
  *
- * The match is taken at once when that play of X cannot have ended before W (a scrobble needs
- * half the track or 4 minutes played, `scrobbleAfterMs`). Otherwise X may have been skipped after
- * its scrobble point and played again before W, the earlier play's scrobble landing late and
- * first: the lead then waits until every play of X that started before W has ended and its
- * scrobble landed (`leadSettledAt`: W + duration + grace) and takes the newest then: a closed
- * window is polled until then (`windowPollEnd`), and polls read back to the lead's bound for
- * another grace period (`leadLookEnd`) in case that look failed or others poll anyway. The match
+ * The match is taken only when that play of X cannot have ended before W (a scrobble needs half
+ * the track or 4 minutes played, `scrobbleAfterMs`; 15 s when the duration is unknown). A play of
+ * X that started earlier may have been skipped after its scrobble point and X played again before
+ * W: if that replay is scrobbled, its scrobble is newer and is the match once it lands; if it was
+ * skipped before its own scrobble point, the guest heard a play that made no scrobble, and the
+ * earlier one is not theirs. Lasso cannot tell that from "the earlier play went on past W", so it
+ * never takes such a scrobble: a joining track may be left out, never one the guest did not hear.
+ * The lead keeps looking for a sure match until every play of X that started before W has ended
+ * and its scrobble landed (`leadSettledAt`: W + duration + grace): a closed window is polled until
+ * then (`windowPollEnd`), and polls read back to the lead's bound for another grace period
+ * (`leadLookEnd`) in case that look failed or others poll anyway. The match
  * taken is recorded on the window (`lead.uts`); from then on only that scrobble is the lead, so
  * it is mirrored once however often polls see it. A catch-up window gets no lead (it opens in
  * the past already).
@@ -152,20 +156,17 @@ function surelyOnAtOpening(timestamp: number, window: WindowRow, lead: WindowLea
 }
 
 /**
- * The scrobble an unmatched lead matches among `scrobbles` at `now`, or null: the newest one
- * after `after_uts` that started by the window's opening, if it is the lead's track — taken
- * when that play surely was on at the opening, else once the lead settled (`leadSettledAt`).
- * A matched lead matches nothing new.
+ * The scrobble an unmatched lead matches among `scrobbles` until it settled (`leadSettledAt`),
+ * or null: the newest one after `after_uts` that started by the window's opening, if it is the
+ * lead's track and that play surely was on at the opening (see the module comment). A matched
+ * lead matches nothing new.
  */
 export function leadMatch<T extends EngineScrobble>(
   scrobbles: readonly T[],
   window: WindowRow,
-  now: Date,
-  cfg: LeadConfig,
 ): T | null {
   const lead = window.lead;
-  const settledAt = leadSettledAt(window, cfg);
-  if (lead == null || settledAt === null) return null;
+  if (lead == null || lead.uts !== null) return null;
   const opened = window.opened_at.getTime();
   let newest: T | null = null;
   for (const s of scrobbles) {
@@ -177,8 +178,7 @@ export function leadMatch<T extends EngineScrobble>(
     else if (s.timestamp === newest.timestamp && sameTrack(s, lead)) newest = s;
   }
   if (newest === null || !sameTrack(newest, lead)) return null;
-  const sure = surelyOnAtOpening(newest.timestamp, window, lead);
-  return sure || now.getTime() >= settledAt.getTime() ? newest : null;
+  return surelyOnAtOpening(newest.timestamp, window, lead) ? newest : null;
 }
 
 /** A window's lead matched in this poll: record `scrobble.timestamp` on the window, insert it once. */
@@ -196,7 +196,7 @@ export interface Selection<T> {
 }
 
 /**
- * The scrobbles to insert into one follow's outbox and the leads to record at `now`. Never
+ * The scrobbles to insert into one follow's outbox and the leads to record. Never
  * selects a scrobble outside the windows' spans except one lead match per window, and never a
  * lead match again once recorded; the same input with the leads recorded selects the same spans
  * and no lead.
@@ -204,13 +204,11 @@ export interface Selection<T> {
 export function selectForFollow<T extends EngineScrobble>(
   scrobbles: readonly T[],
   windows: readonly WindowRow[],
-  now: Date,
-  cfg: LeadConfig,
 ): Selection<T> {
   const valid = scrobbles.filter((s) => validTimestamp(s.timestamp));
   const inside = valid.filter((s) => windows.some((w) => inSpan(s.timestamp, w)));
   const leads = windows.flatMap((window): LeadMatch<T>[] => {
-    const scrobble = leadMatch(valid, window, now, cfg);
+    const scrobble = leadMatch(valid, window);
     return scrobble === null ? [] : [{ window, scrobble }];
   });
   return { scrobbles: dedupeScrobbles(inside).sort((a, b) => a.timestamp - b.timestamp), leads };
@@ -226,11 +224,9 @@ export interface FollowWindows {
 export function planPollInserts<T extends EngineScrobble>(
   scrobbles: readonly T[],
   follows: readonly FollowWindows[],
-  now: Date,
-  cfg: LeadConfig,
 ): ({ follow_id: RowId } & Selection<T>)[] {
   return follows
-    .map((f) => ({ follow_id: f.follow_id, ...selectForFollow(scrobbles, f.windows, now, cfg) }))
+    .map((f) => ({ follow_id: f.follow_id, ...selectForFollow(scrobbles, f.windows) }))
     .filter((p) => p.scrobbles.length > 0 || p.leads.length > 0);
 }
 

@@ -19,6 +19,7 @@ import {
   trackRow,
   USER_INFO,
 } from './test-support/fixtures.js';
+import { NAME_MAX_BYTES, utf8Bytes } from './text.js';
 import type { HttpResponse } from './transport.js';
 
 const RECENT: ResponseContext = { method: 'user.getRecentTracks', userScoped: true };
@@ -311,5 +312,92 @@ describe('other methods', () => {
       accepted: false,
       ignoredCode: 1,
     });
+  });
+});
+
+describe('text a database cannot hold', () => {
+  const row = (name: string, artist: string, uts?: number, album = 'Homogenic') => ({
+    ...trackRow('placeholder', 'placeholder', uts, album),
+    name,
+    artist: { mbid: '', '#text': artist },
+  });
+
+  it('drops U+0000 and makes a lone surrogate U+FFFD in every field of a recent track', () => {
+    const body = recentTracksBody(
+      [
+        row('Now\u0000', 'Bj\uD800rk'),
+        { ...row('bad\u0000name', 'Bj\u0000örk', 1700000000, 'Homo\uDC00genic'), mbid: 'm\u0000' },
+      ],
+      attr,
+    );
+    const page = interpretResponse(json(200, body), recentTracksResponse, RECENT);
+    expect(page.nowPlaying).toMatchObject({ track: 'Now', artist: 'Bj\uFFFDrk' });
+    expect(page.scrobbles).toEqual([
+      {
+        artist: 'Björk',
+        track: 'badname',
+        album: 'Homo\uFFFDgenic',
+        timestamp: 1700000000,
+        mbid: 'm',
+        imageUrl: null,
+      },
+    ]);
+  });
+
+  it(`cuts an over-long name to NAME_MAX_BYTES and marks the scrobble as not to be copied`, () => {
+    const huge = '🎶'.repeat(75_000); // 300 KB
+    const body = recentTracksBody(
+      [
+        row(huge, 'Björk'),
+        row('Jóga', huge, 1700000300),
+        row('Jóga', 'Björk', 1700000200, huge),
+        row('Jóga', 'Björk', 1700000100),
+        row('x'.repeat(NAME_MAX_BYTES), 'Björk', 1700000000),
+      ],
+      attr,
+    );
+    const page = interpretResponse(json(200, body), recentTracksResponse, RECENT);
+    expect(page.nowPlaying?.unmirrorable).toBe('name_too_long');
+    expect(utf8Bytes(page.nowPlaying?.track ?? '')).toBeLessThanOrEqual(NAME_MAX_BYTES);
+    expect(page.scrobbles.map((s) => s.unmirrorable)).toEqual([
+      'name_too_long',
+      'name_too_long',
+      undefined,
+      undefined,
+    ]);
+    const [byArtist, byAlbum] = page.scrobbles;
+    expect(byArtist?.artist).toBe(`${'🎶'.repeat(199)}…`);
+    expect(byAlbum).toMatchObject({
+      track: 'Jóga',
+      artist: 'Björk',
+      album: `${'🎶'.repeat(199)}…`,
+    });
+    expect(page.scrobbles[3]?.track).toHaveLength(NAME_MAX_BYTES);
+  });
+
+  it('cleans track.getInfo and user.getInfo, and caps the track names of track.getInfo', () => {
+    const track = trackInfoBody('1000') as { track: { name: string; artist: { name: string } } };
+    track.track.name = 'Belie\u0000ve'.repeat(200);
+    track.track.artist.name = 'Ch\uD800er';
+    const info = interpretResponse(json(200, track), trackInfoResponse, TRACK);
+    expect(info.artist).toBe('Ch\uFFFDer');
+    expect(info.track.startsWith('BelieveBelieve')).toBe(true);
+    expect(utf8Bytes(info.track)).toBe(NAME_MAX_BYTES);
+    const user = { user: { ...USER_INFO.user, realname: 'Ma\u0000ya', url: 'https://x/\uDFFF' } };
+    expect(interpretResponse(json(200, user), userInfoResponse, RECENT)).toMatchObject({
+      realname: 'Maya',
+      url: 'https://x/\uFFFD',
+    });
+  });
+
+  it('cleans what Lasso keeps of an answer: an ignored message, an error message', () => {
+    const single = structuredClone(SCROBBLE_SINGLE);
+    single.scrobbles.scrobble.ignoredMessage = { code: '1', '#text': 'Artist\u0000 ignored' };
+    const res = interpretResponse(json(200, single), scrobbleResponse, TRACK);
+    expect(res.items[0]?.ignoredMessage['#text']).toBe('Artist ignored');
+    const err = failure(json(200, { error: 8, message: 'Operation\u0000 failed \uD800' }));
+    expect(err.message).toBe(
+      'user.getRecentTracks: Last.fm error 8: Operation failed \uFFFD (HTTP 200)',
+    );
   });
 });

@@ -4,7 +4,11 @@
  * list, a missing key) and strict where a wrong value would mislead the engine.
  */
 import { z } from 'zod';
+import { capName, cleanText } from './text.js';
 import type { NowPlaying, Scrobble, SessionInfo, TrackInfo, UserInfo } from './types.js';
+
+/** A string made safe to store (`cleanText`): no U+0000, no lone surrogate. */
+const text = z.string().transform(cleanText);
 
 /** A whole number sent as a JSON number or as a string of digits ("1700000000"). */
 export const wireInt = z
@@ -15,9 +19,9 @@ export const wireInt = z
 const wireFlag = wireInt.transform((n) => n !== 0);
 
 /** `{"#text": "..."}`; Last.fm leaves `#text` out for an album it was not sent. */
-const textNode = z.object({ '#text': z.string().optional() }).transform((v) => v['#text'] ?? '');
+const textNode = z.object({ '#text': text.optional() }).transform((v) => v['#text'] ?? '');
 
-const image = z.object({ size: z.string().optional(), '#text': z.string().optional() });
+const image = z.object({ size: z.string().optional(), '#text': text.optional() });
 
 /** The last non-empty URL of an image list: Last.fm lists sizes from small to extralarge. */
 const imageList = z
@@ -30,14 +34,14 @@ const imageList = z
 
 /** Plain rows carry the artist as `{"#text"}`, `extended=1` rows as `{"name"}`. */
 const recentArtist = z
-  .object({ '#text': z.string().optional(), name: z.string().optional() })
+  .object({ '#text': text.optional(), name: text.optional() })
   .transform((a) => a.name ?? a['#text'] ?? '');
 
 const recentTrackRow = z.object({
-  name: z.string(),
+  name: text,
   artist: recentArtist,
   album: textNode.optional(),
-  mbid: z.string().optional(),
+  mbid: text.optional(),
   image: imageList,
   '@attr': z.object({ nowplaying: z.union([z.string(), z.boolean()]).optional() }).optional(),
   date: z.object({ uts: wireInt }).optional(),
@@ -54,17 +58,31 @@ export interface RecentTracksPage {
   total: number;
 }
 
+/**
+ * A row's names within `NAME_MAX_BYTES`. A row with a longer one keeps the cut names (so it can
+ * still be told apart, shown and dated) and says it cannot be copied: under a cut name it would
+ * reach the guest's profile as another track.
+ */
+function track(row: RecentTrackRow): NowPlaying {
+  const artist = capName(row.artist);
+  const name = capName(row.name);
+  const album = capName(row.album ?? '');
+  const base: NowPlaying = {
+    artist: artist.name,
+    track: name.name,
+    album: album.name,
+    mbid: row.mbid ?? '',
+    imageUrl: row.image,
+  };
+  if (artist.over || name.over || album.over) base.unmirrorable = 'name_too_long';
+  return base;
+}
+
 function splitRows(rows: RecentTrackRow[]): Pick<RecentTracksPage, 'scrobbles' | 'nowPlaying'> {
   const scrobbles: Scrobble[] = [];
   let nowPlaying: NowPlaying | null = null;
   for (const row of rows) {
-    const base = {
-      artist: row.artist,
-      track: row.name,
-      album: row.album ?? '',
-      mbid: row.mbid ?? '',
-      imageUrl: row.image,
-    };
+    const base = track(row);
     const flag = row['@attr']?.nowplaying;
     // The now-playing row has no date and is never a scrobble, even if a date ever came with it.
     if (flag === 'true' || flag === true) nowPlaying ??= base;
@@ -94,17 +112,17 @@ export const recentTracksResponse = z
 
 /** `auth.getSession`: `subscriber` is a number today and was the string "0" around 2013. */
 export const sessionResponse = z
-  .object({ session: z.object({ name: z.string(), key: z.string().min(1), subscriber: wireFlag }) })
+  .object({ session: z.object({ name: text, key: z.string().min(1), subscriber: wireFlag }) })
   .transform(({ session }): SessionInfo => session);
 
 /** `user.getInfo`: strings everywhere except `registered["#text"]`, a number repeating unixtime. */
 export const userInfoResponse = z
   .object({
     user: z.object({
-      name: z.string(),
-      realname: z.string().optional(),
+      name: text,
+      realname: text.optional(),
       playcount: wireInt.optional(),
-      url: z.string().optional(),
+      url: text.optional(),
       image: imageList,
       subscriber: wireFlag.optional(),
       registered: z
@@ -126,18 +144,18 @@ export const userInfoResponse = z
 export const trackInfoResponse = z
   .object({
     track: z.object({
-      name: z.string(),
-      artist: z.object({ name: z.string() }),
+      name: text,
+      artist: z.object({ name: text }),
       duration: wireInt.optional(),
     }),
   })
   .transform(({ track: t }): TrackInfo => ({
-    artist: t.artist.name,
-    track: t.name,
+    artist: capName(t.artist.name).name,
+    track: capName(t.name).name,
     durationMs: t.duration !== undefined && t.duration > 0 ? t.duration : null,
   }));
 
-const ignoredMessage = z.object({ code: wireInt, '#text': z.string().optional() });
+const ignoredMessage = z.object({ code: wireInt, '#text': text.optional() });
 
 const scrobbleItem = z.object({
   artist: textNode,
@@ -174,7 +192,7 @@ export const nowPlayingResponse = z
 /** An error body, whatever the HTTP status: `{"error": N, "message": "..."}`, maybe `"links": []`. */
 export const errorBody = z.object({
   error: wireInt,
-  message: z.string().optional(),
+  message: text.optional(),
   links: z.unknown().optional(),
 });
 

@@ -1,8 +1,12 @@
 /**
  * The typed face of the Last.fm client: what the engine and the server call. Values here are
  * already parsed (numbers are numbers, a bare object is a one-element list, the now-playing row is
- * apart from the scrobbles). The wire shapes live in `schemas.ts`.
+ * apart from the scrobbles). The wire shapes live in `schemas.ts`. Every string is clean and every
+ * name within `NAME_MAX_BYTES` (`text.ts`).
  */
+import type { UnmirrorableReason } from './text.js';
+
+export type { UnmirrorableReason } from './text.js';
 
 /** A scrobble read from a user's history. `timestamp` is UNIX seconds (when the track started). */
 export interface Scrobble {
@@ -15,6 +19,11 @@ export interface Scrobble {
   mbid: string;
   /** The largest image Last.fm gave, or null. */
   imageUrl: string | null;
+  /**
+   * Set when this scrobble must not be copied to a guest: a name was longer than
+   * `NAME_MAX_BYTES` and is cut here (ending in "…"), so it is not the track's real name.
+   */
+  unmirrorable?: UnmirrorableReason;
 }
 
 /** The row Last.fm marks `nowplaying`: it has no timestamp and is never a scrobble. */
@@ -24,6 +33,8 @@ export interface NowPlaying {
   album: string;
   mbid: string;
   imageUrl: string | null;
+  /** As on `Scrobble`: its names are cut, so it must not be sent as a guest's now-playing. */
+  unmirrorable?: UnmirrorableReason;
 }
 
 export interface RecentTracksQuery {

@@ -20,6 +20,7 @@ import { lazyChildLoggerFactory, levelEnabled } from './logger.js';
 import { opsRoutes } from './routes/ops.js';
 import { createStatusCache } from './routes/status-cache.js';
 import { registerSecurity } from './security.js';
+import { useSessionCookie } from './session-cookie.js';
 
 /** The largest request body accepted: requests are small JSON objects. */
 export const BODY_LIMIT_BYTES = 16 * 1024;
@@ -67,9 +68,13 @@ export async function buildApp(deps: AppDeps): Promise<ZodApp> {
   });
 
   await app.register(cookie);
+  useSessionCookie(app, config);
   await registerSecurity(app, {
     config,
+    clock: deps.clock,
+    ...(deps.db ? { db: deps.db } : {}),
     ...(deps.rateLimits ? { rateLimits: deps.rateLimits } : {}),
+    ...(deps.rateLimitBuckets ? { rateLimitBuckets: deps.rateLimitBuckets } : {}),
     ...(deps.extraOrigins ? { extraOrigins: deps.extraOrigins } : {}),
     ...(deps.imageOrigins ? { imageOrigins: deps.imageOrigins } : {}),
   });

@@ -28,7 +28,7 @@ describe('loadConfig defaults', () => {
       environment: 'development',
       demo: true,
       http: {
-        host: '0.0.0.0',
+        host: '127.0.0.1',
         port: 8080,
         publicUrl: 'http://localhost:8080',
         publicOrigin: 'http://localhost:8080',
@@ -74,6 +74,7 @@ describe('loadConfig defaults', () => {
       LASTFM_API_URL: 'http://127.0.0.1:4000/2.0/',
       LASTFM_AUTH_URL: 'http://127.0.0.1:4000/api/auth/',
       LASTFM_REQUESTS_PER_SECOND: '2.5',
+      METRICS_TOKEN: 'a-metrics-token-of-at-least-32-characters',
       DATABASE_URL: 'postgres://postgres@127.0.0.1:5432/lasso',
       DATA_DIR: '/var/lasso',
       POLLING_INTERVAL_MS: '1000',
@@ -95,6 +96,7 @@ describe('loadConfig defaults', () => {
         authUrl: 'http://127.0.0.1:4000/api/auth/',
         requestsPerSecond: 2.5,
       },
+      metricsToken: 'a-metrics-token-of-at-least-32-characters',
       sessionSecret: SECRET,
       sessionSecretGenerated: false,
       database: { url: 'postgres://postgres@127.0.0.1:5432/lasso', dataDir: '/var/lasso' },
@@ -125,6 +127,24 @@ describe('loadConfig demo mode and secrets', () => {
 
   it('trusts one proxy hop in production by default', () => {
     expect(loadConfig(production).http.trustProxy).toBe(1);
+  });
+
+  it('listens on loopback only in demo mode unless HOST is set, and on every interface otherwise', () => {
+    expect(loadConfig({}).http.host).toBe('127.0.0.1');
+    expect(loadConfig({ LASTFM_API_KEY: 'k', LASTFM_API_SECRET: 's' }).http.host).toBe('0.0.0.0');
+    expect(loadConfig(production).http.host).toBe('0.0.0.0');
+    const open = loadConfig({ HOST: '0.0.0.0' });
+    expect(open.http.host).toBe('0.0.0.0');
+    expect(open.warnings.join('\n')).toContain(
+      'demo mode listening on 0.0.0.0: anyone who can reach it can sign in as a demo user',
+    );
+    expect(loadConfig({}).warnings.join('\n')).not.toContain('anyone who can reach it');
+  });
+
+  it('has no metrics token unless METRICS_TOKEN is set, and says so in production', () => {
+    const config = loadConfig(production);
+    expect(config.metricsToken).toBeNull();
+    expect(config.warnings).toEqual(['METRICS_TOKEN is not set: /metrics is not served (404)']);
   });
 });
 
@@ -190,6 +210,30 @@ describe('loadConfig problems', () => {
     );
     const err = problemsOf({ ...production, PUBLIC_URL: 'http://lasso.example' });
     expect(err.problems).toEqual([{ name: 'PUBLIC_URL', reason: 'must be https in production' }]);
+  });
+
+  it('refuses plain http Last.fm URLs in production, naming the variable', () => {
+    const err = problemsOf({
+      ...production,
+      LASTFM_API_URL: 'http://ws.audioscrobbler.com/2.0/',
+      LASTFM_AUTH_URL: 'http://www.last.fm/api/auth/',
+    });
+    expect(err.problems).toEqual([
+      { name: 'LASTFM_API_URL', reason: 'must be https in production' },
+      { name: 'LASTFM_AUTH_URL', reason: 'must be https in production' },
+    ]);
+    // Outside production an emulator elsewhere on plain http is fine.
+    expect(loadConfig({ LASTFM_API_URL: 'http://emulator.test/2.0/' }).lastfm.apiUrl).toBe(
+      'http://emulator.test/2.0/',
+    );
+  });
+
+  it('refuses a METRICS_TOKEN shorter than 32 characters without printing it', () => {
+    const err = problemsOf({ METRICS_TOKEN: 'short-metrics-token' });
+    expect(err.problems).toEqual([
+      { name: 'METRICS_TOKEN', reason: 'must have at least 32 characters' },
+    ]);
+    expect(err.message).not.toContain('short-metrics-token');
   });
 
   it("refuses a callback URL on another origin than PUBLIC_URL's", () => {

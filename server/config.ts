@@ -13,6 +13,8 @@ export type LogLevel = (typeof LOG_LEVELS)[number];
 
 /** The shortest SESSION_SECRET accepted in production (it keys the session-key encryption). */
 export const MIN_SESSION_SECRET_LENGTH = 32;
+/** The shortest METRICS_TOKEN accepted: guessing it must be hopeless. */
+export const MIN_METRICS_TOKEN_LENGTH = 32;
 
 /** Lasso's configuration, read from the environment by `loadConfig`. */
 export interface Config {
@@ -22,6 +24,7 @@ export interface Config {
   /** Demo mode: the port of the in-process Last.fm emulator (`DEMO_EMULATOR_PORT`, default PORT+1). */
   demoEmulatorPort: number;
   http: {
+    /** Where to listen: `HOST`, else 0.0.0.0, or 127.0.0.1 (loopback only) in demo mode. */
     host: string;
     port: number;
     /** The app's public base URL, without trailing slash, e.g. `https://lasso.example`. */
@@ -41,6 +44,11 @@ export interface Config {
     /** Our pace towards Last.fm (its limit is 5/s per IP averaged over 5 minutes). */
     requestsPerSecond: number;
   };
+  /**
+   * `METRICS_TOKEN`: when set, GET /metrics needs `Authorization: Bearer <token>`. Without it
+   * /metrics is open outside production and absent (404) in production.
+   */
+  metricsToken: string | null;
   sessionSecret: string;
   /** True when SESSION_SECRET was missing outside production and a random one was made. */
   sessionSecretGenerated: boolean;
@@ -138,6 +146,16 @@ class Reader {
   }
 }
 
+/** Where demo mode listens by default: this machine only. */
+export const LOOPBACK_HOST = '127.0.0.1';
+/** Where Lasso listens by default outside demo mode (a container's every interface). */
+const ALL_INTERFACES = '0.0.0.0';
+
+/** True for an address only this machine can connect to. */
+export function isLoopbackHost(host: string): boolean {
+  return host === 'localhost' || host === '::1' || host === '[::1]' || host.startsWith('127.');
+}
+
 function isLocalHost(url: string): boolean {
   const host = new URL(url).hostname;
   return host === 'localhost' || host === '127.0.0.1' || host === '[::1]';
@@ -154,7 +172,8 @@ function readHttp(r: Reader, production: boolean): Config['http'] {
   }
   publicUrl = parsed.origin;
   return {
-    host: r.raw('HOST') ?? '0.0.0.0',
+    // Set by loadConfig once demo mode is known: its default depends on it.
+    host: r.raw('HOST') ?? '',
     port,
     publicUrl,
     publicOrigin: parsed.origin,
@@ -177,12 +196,25 @@ function readLastfm(r: Reader, production: boolean, publicUrl: string): Config['
   return {
     apiKey,
     apiSecret,
-    apiUrl: r.read('LASTFM_API_URL', httpUrl) ?? 'https://ws.audioscrobbler.com/2.0/',
-    authUrl: r.read('LASTFM_AUTH_URL', httpUrl) ?? 'https://www.last.fm/api/auth/',
+    apiUrl: readLastfmUrl(r, 'LASTFM_API_URL', production) ?? 'https://ws.audioscrobbler.com/2.0/',
+    authUrl: readLastfmUrl(r, 'LASTFM_AUTH_URL', production) ?? 'https://www.last.fm/api/auth/',
     callbackUrl,
     // Below Last.fm's 5/s so bursts from retries and other instances stay under it.
     requestsPerSecond: r.read('LASTFM_REQUESTS_PER_SECOND', positive) ?? 4,
   };
+}
+
+/**
+ * A Last.fm URL: https in production, where the API calls carry session keys and the consent page
+ * hands out tokens (plain http only to a loopback address, e.g. a local emulator, as for PUBLIC_URL).
+ */
+function readLastfmUrl(r: Reader, name: string, production: boolean): string | undefined {
+  const url = r.read(name, httpUrl);
+  if (url !== undefined && production && new URL(url).protocol !== 'https:' && !isLocalHost(url)) {
+    r.problem(name, 'must be https in production');
+    return undefined;
+  }
+  return url;
 }
 
 function readSessionSecret(
@@ -210,7 +242,16 @@ function warningsFor(config: Omit<Config, 'warnings'>): string[] {
   } else if (config.sessionSecret.length < MIN_SESSION_SECRET_LENGTH) {
     warnings.push(`SESSION_SECRET is shorter than ${MIN_SESSION_SECRET_LENGTH} characters`);
   }
+  if (config.environment === 'production' && config.metricsToken === null) {
+    warnings.push('METRICS_TOKEN is not set: /metrics is not served (404)');
+  }
   if (config.demo) warnings.push('no LASTFM_API_KEY: demo mode with the built-in Last.fm emulator');
+  if (config.demo && !isLoopbackHost(config.http.host)) {
+    warnings.push(
+      `demo mode listening on ${config.http.host}: anyone who can reach it can sign in as a ` +
+        'demo user through its simulated Last.fm',
+    );
+  }
   return warnings;
 }
 
@@ -236,14 +277,25 @@ export function loadConfig(
   const lastfm = readLastfm(r, production, http.publicUrl);
   const secret = readSessionSecret(r, production, generateSecret);
   const databaseUrl = r.read('DATABASE_URL', postgresUrl);
+  const metricsToken = r.read(
+    'METRICS_TOKEN',
+    z
+      .string()
+      .min(MIN_METRICS_TOKEN_LENGTH, `must have at least ${MIN_METRICS_TOKEN_LENGTH} characters`),
+  );
+  const demo = lastfm.apiKey === null && !production;
+  // Demo mode's emulator lets anyone who reaches it approve a sign-in as a demo user: keep the
+  // app and it on this machine unless HOST asks for more.
+  if (http.host === '') http.host = demo ? LOOPBACK_HOST : ALL_INTERFACES;
   const config = {
     environment,
-    demo: lastfm.apiKey === null && !production,
+    demo,
     demoEmulatorPort:
       r.read('DEMO_EMULATOR_PORT', int(0, 65_535)) ??
       (http.port === 0 || http.port >= 65_535 ? 0 : http.port + 1),
     http,
     lastfm,
+    metricsToken: metricsToken ?? null,
     ...secret,
     database: {
       dataDir: r.raw('DATA_DIR') ?? './data',

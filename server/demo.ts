@@ -41,6 +41,8 @@ export async function startDemo(config: Config): Promise<Demo> {
   const { startEmulator } = await import('../emulator/server.js');
   const secret = randomBytes(16).toString('hex');
   const emulator = await startEmulator({
+    // Where the app listens: loopback unless HOST says otherwise (see `loadConfig`), since
+    // anyone who reaches the emulator can approve a sign-in as a demo user.
     host: config.http.host,
     port: config.demoEmulatorPort,
     // The browser reaches the emulator's sign-in page and pictures on the host name it reaches
@@ -53,7 +55,8 @@ export async function startDemo(config: Config): Promise<Demo> {
   });
   emulator.startListener({ user: DEMO_HOST, tracks: DEMO_PLAYLIST, loop: true, gap_s: 2 });
   const browserUrl = emulator.publicUrl;
-  const serverUrl = `http://127.0.0.1:${emulator.port}`;
+  // Where Lasso itself calls it: the address it listens on (loopback for a wildcard bind).
+  const serverUrl = emulator.url;
   return {
     config: {
       ...config,

@@ -15,6 +15,7 @@ import type { EngineApi } from '../engine/engine-api.js';
 import type { LastfmApi } from '../lastfm/types.js';
 import type { Clock } from '../lib/clock.js';
 import type { Db } from '../store/db.js';
+import type { TokenBuckets } from '../store/rate-limit.js';
 import type { SessionCache } from './auth/session-cache.js';
 import type { Config } from './config.js';
 import type { KeyBox } from './crypto.js';
@@ -81,6 +82,8 @@ export interface AppDeps {
   notFoundFallback?: (request: FastifyRequest, reply: FastifyReply) => unknown;
   /** Defaults to `DEFAULT_RATE_LIMITS`; tests pass small ones. */
   rateLimits?: RateLimits;
+  /** Where those limits' buckets live. Default: shared through `db` on PostgreSQL, else in memory. */
+  rateLimitBuckets?: TokenBuckets;
   /** Origins accepted by the origin check besides PUBLIC_URL's. */
   extraOrigins?: readonly string[];
   /** Origins the CSP allows images from besides Last.fm's (demo mode: the emulator's art). */

@@ -1,6 +1,16 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { closeSync, openSync, readFileSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { ZodApp } from './deps.js';
-import { createLogger, lazyChildLoggerFactory, memoryDestination, redactUrl } from './logger.js';
+import {
+  createLogger,
+  fdOutput,
+  lazyChildLoggerFactory,
+  memoryDestination,
+  redactUrl,
+} from './logger.js';
 import { COOKIE_NAME } from './session-cookie.js';
 import { buildTestApp, TEST_SESSION_SECRET, testConfig } from './test-support/app.js';
 
@@ -120,5 +130,40 @@ describe('request loggers', () => {
     expect(built.logs.lines().map((l) => [l.severity, l.message, l.res])).toEqual([
       ['WARNING', 'request completed', { statusCode: 503 }],
     ]);
+  });
+});
+
+describe('fdOutput', () => {
+  it('writes every line to its descriptor, in order, and drain() waits for them', async () => {
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'lasso-log-'));
+    const file = path.join(dir, 'out.log');
+    const fd = openSync(file, 'w');
+    try {
+      const output = fdOutput(fd);
+      const log = createLogger({ logLevel: 'info' }, output);
+      for (let i = 0; i < 500; i += 1) log.info({ i }, 'line');
+      await output.drain();
+      const lines = readFileSync(file, 'utf8').trim().split('\n');
+      expect(lines.map((l) => (JSON.parse(l) as { i: number }).i)).toEqual(
+        Array.from({ length: 500 }, (_, i) => i),
+      );
+    } finally {
+      closeSync(fd);
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('stops for good, says so once and never throws when its descriptor fails', async () => {
+    const onFailure = vi.fn();
+    // No process has that many files open: every write fails (EBADF), as after EPIPE.
+    const output = fdOutput(999_999, onFailure);
+    const log = createLogger({ logLevel: 'info' }, output);
+    log.info('first');
+    log.info('second');
+    await output.drain();
+    log.info('after the failure');
+    await output.drain();
+    expect(onFailure).toHaveBeenCalledTimes(1);
+    expect(onFailure.mock.calls[0]?.[0]).toMatchObject({ code: 'EBADF' });
   });
 });

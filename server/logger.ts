@@ -2,6 +2,7 @@
  * JSON-line logs for Cloud Logging: a `severity` it understands, `message` as the text, ISO time,
  * and secrets (cookies, Last.fm session keys, tokens, signatures, SESSION_SECRET) redacted.
  */
+import { write as writeFd } from 'node:fs';
 import type { FastifyBaseLogger } from 'fastify';
 import pino, { type DestinationStream, type Logger } from 'pino';
 import type { Config } from './config.js';
@@ -82,12 +83,12 @@ function serializeReply(res: { statusCode?: number }): Record<string, unknown> {
 }
 
 /**
- * The process logger. `destination` lets tests capture lines (default: stdout). Use
- * `logger.child({ component: 'engine' })` for parts.
+ * The process logger. `destination` lets tests capture lines (default: a new `fdOutput()` on
+ * stdout). Use `logger.child({ component: 'engine' })` for parts.
  */
 export function createLogger(
   config: Pick<Config, 'logLevel'>,
-  destination?: DestinationStream,
+  destination: DestinationStream = fdOutput(),
 ): Logger {
   const options: pino.LoggerOptions = {
     level: config.logLevel,
@@ -99,7 +100,96 @@ export function createLogger(
     redact: { paths: REDACT_PATHS, censor: '[REDACTED]' },
     serializers: { req: serializeRequest, res: serializeReply, err: pino.stdSerializers.err },
   };
-  return destination ? pino(options, destination) : pino(options);
+  return pino(options, destination);
+}
+
+/** A log destination whose lines can be awaited before the process exits. */
+export interface LogOutput extends DestinationStream {
+  /**
+   * Resolves once every line written so far has reached the file descriptor, or as soon as the
+   * descriptor has failed (its lines are then dropped). Never rejects.
+   */
+  drain(): Promise<void>;
+}
+
+/** How many characters may wait for a slow reader; lines beyond it are dropped, not buffered. */
+const MAX_QUEUED_CHARS = 16 * 1024 * 1024;
+/** How long to wait before writing again to a non-blocking descriptor that was full. */
+const BUSY_RETRY_MS = 20;
+
+/**
+ * Log lines written asynchronously to a file descriptor (default 1, stdout), with no exit hook.
+ *
+ * Why not pino's default destination: it registers a process `exit` hook that flushes with
+ * synchronous writes and retries every failed write forever, sleeping 100 ms between tries. When
+ * stdout's reader is gone (a parent that died, a log shipper that restarted), the lines logged
+ * while shutting down are still queued when `process.exit` runs, every retry fails with EPIPE,
+ * and the process never exits. Here a write that fails (EPIPE, EBADF, anything but "busy") stops
+ * the output for good: queued and later lines are dropped and `onFailure` is told once.
+ * `main.ts` awaits `drain()`, bounded, before it exits, so an intact stdout loses nothing.
+ */
+export function fdOutput(
+  fd = 1,
+  onFailure: (err: NodeJS.ErrnoException) => void = reportOnStderr,
+): LogOutput {
+  let queue: string[] = [];
+  let queuedChars = 0;
+  /** The bytes of the write under way; null when idle. */
+  let pending: Buffer | null = null;
+  let failed = false;
+  let waiters: (() => void)[] = [];
+
+  const settle = (): void => {
+    const done = waiters;
+    waiters = [];
+    for (const resolve of done) resolve();
+  };
+  const fail = (err: NodeJS.ErrnoException): void => {
+    failed = true;
+    queue = [];
+    queuedChars = 0;
+    pending = null;
+    settle();
+    onFailure(err);
+  };
+  const writeNext = (): void => {
+    if (pending === null) {
+      if (queue.length === 0) return settle();
+      pending = Buffer.from(queue.join(''), 'utf8');
+      queue = [];
+      queuedChars = 0;
+    }
+    const chunk = pending;
+    writeFd(fd, chunk, 0, chunk.length, null, (err, written) => {
+      if (err && err.code === 'EAGAIN') {
+        // Not a blocking descriptor and its reader is behind: try again shortly.
+        setTimeout(writeNext, BUSY_RETRY_MS);
+        return;
+      }
+      if (err) return fail(err);
+      pending = written < chunk.length ? chunk.subarray(written) : null;
+      writeNext();
+    });
+  };
+
+  return {
+    write(line: string) {
+      if (failed || queuedChars + line.length > MAX_QUEUED_CHARS) return;
+      queue.push(line);
+      queuedChars += line.length;
+      if (pending === null) writeNext();
+    },
+    drain() {
+      if (failed || (pending === null && queue.length === 0)) return Promise.resolve();
+      return new Promise((resolve) => waiters.push(resolve));
+    },
+  };
+}
+
+/** Says once on stderr that log lines are being dropped (stderr may be gone too: then nothing). */
+function reportOnStderr(err: NodeJS.ErrnoException): void {
+  const line = `Lasso: writing the log failed (${err.code ?? err.message}); log lines are dropped from now on\n`;
+  writeFd(2, line, () => {});
 }
 
 /** A destination that keeps every line, for tests: `lines()` parses them. */

@@ -1,10 +1,14 @@
 /**
  * The Lasso process: reads the configuration, starts everything, and drains on SIGTERM/SIGINT
- * (stop taking work, finish in-flight Last.fm calls, release leases, close event streams, exit 0).
+ * (stop taking work, finish in-flight Last.fm calls, release leases, close event streams, exit 0)
+ * within a hard deadline (`shutdown.ts`).
  */
-import { ConfigError, loadConfig } from './config.js';
-import { createLogger } from './logger.js';
-import { startLasso } from './runtime.js';
+import { writeSync } from 'node:fs';
+import { ConfigError, isLoopbackHost, loadConfig, type Config } from './config.js';
+import { DEMO_HOST } from './demo.js';
+import { createLogger, fdOutput } from './logger.js';
+import { startLasso, type Lasso } from './runtime.js';
+import { shutdown } from './shutdown.js';
 
 async function main(): Promise<void> {
   let config;
@@ -17,35 +21,55 @@ async function main(): Promise<void> {
     }
     throw err;
   }
-  const logger = createLogger(config);
+  const output = fdOutput();
+  const logger = createLogger(config, output);
   const lasso = await startLasso(config, { logger });
-  if (lasso.demo) {
-    logger.info(
-      { app: config.http.publicUrl, emulator: lasso.demo.emulatorUrl },
-      `Lasso demo: open ${config.http.publicUrl} — simulated Last.fm at ${lasso.demo.emulatorUrl} (host "demo_host" is playing)`,
-    );
-  } else {
-    logger.info({ url: lasso.url }, `Lasso listening on ${lasso.url}`);
-  }
+  logger.info(startupFields(config, lasso), startupMessage(config, lasso));
 
   let stopping = false;
   const stop = (signal: NodeJS.Signals): void => {
     if (stopping) return;
     stopping = true;
-    logger.info({ signal }, 'shutting down');
-    lasso.close().then(
-      () => {
-        logger.info({}, 'stopped');
-        process.exit(0);
+    void shutdown(
+      {
+        close: () => lasso.close(),
+        logger,
+        output,
+        exit: (code) => process.exit(code),
+        stderr: writeStderr,
       },
-      (err: unknown) => {
-        logger.error({ err }, 'shutdown failed');
-        process.exit(1);
-      },
+      signal,
     );
   };
   process.on('SIGTERM', stop);
   process.on('SIGINT', stop);
+}
+
+function startupFields(config: Config, lasso: Lasso): Record<string, unknown> {
+  return lasso.demo
+    ? { app: config.http.publicUrl, emulator: lasso.demo.emulatorUrl, host: config.http.host }
+    : { url: lasso.url, host: config.http.host };
+}
+
+/** The start-up line; in demo mode it also says who can reach the demo. */
+function startupMessage(config: Config, lasso: Lasso): string {
+  if (!lasso.demo) return `Lasso listening on ${lasso.url}`;
+  const reach = isLoopbackHost(config.http.host)
+    ? `listening on ${config.http.host} only: set HOST=0.0.0.0 to open it to other devices`
+    : `listening on ${config.http.host}: anyone who can reach it can sign in as a demo user`;
+  return (
+    `Lasso demo: open ${config.http.publicUrl} — simulated Last.fm at ${lasso.demo.emulatorUrl} ` +
+    `(host "${DEMO_HOST}" is playing); ${reach}`
+  );
+}
+
+/** Writes straight to stderr, ignoring failure: it is the last thing a dying process says. */
+function writeStderr(text: string): void {
+  try {
+    writeSync(2, text);
+  } catch {
+    // stderr is gone too; nothing else can be told.
+  }
 }
 
 main().catch((err: unknown) => {

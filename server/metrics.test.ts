@@ -7,16 +7,17 @@ describe('createMetrics', () => {
     metrics.hostPolled();
     metrics.scrobblesMirrored('accepted', 3);
     metrics.scrobblesMirrored('ignored');
+    metrics.scrobblesSkipped('name_too_long', 2);
     metrics.lastfmCall('track.scrobble', 'ok');
     metrics.lastfmCall('user.getRecentTracks', 'retryable');
     metrics.observePollDuration(0.2);
-    metrics.setActiveFollowsCollector(async () => 7);
-    metrics.setOutboxPendingCollector(() => 2);
+    metrics.setStoreGauges({ activeFollows: 7, outboxPending: 2 });
     const { body, contentType } = await metrics.render();
     expect(contentType).toMatch(/^text\/plain/);
     expect(body).toContain('lasso_hosts_polled_total 1');
     expect(body).toContain('lasso_scrobbles_mirrored_total{result="accepted"} 3');
     expect(body).toContain('lasso_scrobbles_mirrored_total{result="ignored"} 1');
+    expect(body).toContain('lasso_scrobbles_skipped_total{reason="name_too_long"} 2');
     expect(body).toContain('lasso_lastfm_calls_total{method="track.scrobble",outcome="ok"} 1');
     expect(body).toContain('lasso_poll_duration_seconds_count 1');
     expect(body).toContain('lasso_active_follows 7');
@@ -30,15 +31,14 @@ describe('createMetrics', () => {
     expect((await b.render()).body).toContain('lasso_hosts_polled_total 0');
   });
 
-  it('keeps the last gauge value when a collector fails', async () => {
+  it('shows the store gauges last set, until they are set again', async () => {
     const metrics = createMetrics();
-    let fail = false;
-    metrics.setActiveFollowsCollector(() => {
-      if (fail) throw new Error('database away');
-      return 4;
-    });
+    metrics.setStoreGauges({ activeFollows: 4, outboxPending: 9 });
     await metrics.render();
-    fail = true;
     expect((await metrics.render()).body).toContain('lasso_active_follows 4');
+    metrics.setStoreGauges({ activeFollows: 5, outboxPending: 0 });
+    const { body } = await metrics.render();
+    expect(body).toContain('lasso_active_follows 5');
+    expect(body).toContain('lasso_outbox_pending 0');
   });
 });

@@ -1,7 +1,8 @@
 /**
  * Prometheus metrics on a registry of their own (not prom-client's global one, so tests can
- * build many apps). Engine and client record through the typed handles; gauges that are cheaper
- * to ask for than to track (active follows, outbox backlog) read a collector at scrape time.
+ * build many apps). Engine and client record through the typed handles. The store's gauges (active
+ * follows, outbox backlog) are set from memory by a background refresh (`store-gauges.ts`): a
+ * scrape never queries the database.
  */
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 
@@ -12,8 +13,13 @@ export type MirrorResult = 'accepted' | 'ignored' | 'failed';
 export type LastfmCallOutcome =
   'ok' | 'retryable' | 'auth_revoked' | 'user_not_found' | 'private' | 'fatal';
 
-/** A number read at scrape time (e.g. a COUNT query). */
-export type GaugeCollector = () => Promise<number> | number;
+/** The store's gauges, as last counted. */
+export interface StoreGauges {
+  /** Follows in state `active`. */
+  activeFollows: number;
+  /** Outbox rows `pending` or `sending`. */
+  outboxPending: number;
+}
 
 /** The application's metrics. */
 export interface Metrics {
@@ -22,35 +28,16 @@ export interface Metrics {
   hostPolled(): void;
   /** `n` scrobbles reached a final result. */
   scrobblesMirrored(result: MirrorResult, n?: number): void;
+  /** `n` host scrobbles were recorded for guests as not added, never sent, for `reason`. */
+  scrobblesSkipped(reason: string, n?: number): void;
   /** One Last.fm call ended. `method` is Last.fm's, e.g. `track.scrobble`. */
   lastfmCall(method: string, outcome: LastfmCallOutcome): void;
   /** How long one host poll took, in seconds (measured with the injected clock). */
   observePollDuration(seconds: number): void;
-  setActiveFollowsCollector(fn: GaugeCollector): void;
-  setOutboxPendingCollector(fn: GaugeCollector): void;
+  /** Sets the store's gauges (what a scrape then shows until the next call). */
+  setStoreGauges(gauges: StoreGauges): void;
   /** The exposition text and its content type, for GET /metrics. */
   render(): Promise<{ contentType: string; body: string }>;
-}
-
-/** A gauge whose value is read from `collector()` at scrape time; a failing collector keeps the last value. */
-function collectedGauge(registry: Registry, name: string, help: string) {
-  let collector: GaugeCollector | null = null;
-  new Gauge({
-    name,
-    help,
-    registers: [registry],
-    async collect() {
-      if (!collector) return;
-      try {
-        this.set(await collector());
-      } catch {
-        // A scrape must not fail because the database is briefly away; the old value stays.
-      }
-    },
-  });
-  return (fn: GaugeCollector) => {
-    collector = fn;
-  };
 }
 
 /** Creates the metrics. `defaultMetrics`: also Node's process metrics (off in tests: they start timers). */
@@ -68,6 +55,12 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}): Metri
     labelNames: ['result'] as const,
     registers: [registry],
   });
+  const skipped = new Counter({
+    name: 'lasso_scrobbles_skipped_total',
+    help: 'Host scrobbles not copied to guests (shown to them as not added), by reason',
+    labelNames: ['reason'] as const,
+    registers: [registry],
+  });
   const calls = new Counter({
     name: 'lasso_lastfm_calls_total',
     help: 'Last.fm API calls, by method and outcome',
@@ -80,24 +73,27 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}): Metri
     buckets: [0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 30],
     registers: [registry],
   });
-  const setActiveFollowsCollector = collectedGauge(
-    registry,
-    'lasso_active_follows',
-    'Follows in state active',
-  );
-  const setOutboxPendingCollector = collectedGauge(
-    registry,
-    'lasso_outbox_pending',
-    'Outbox rows waiting to be sent to Last.fm',
-  );
+  const activeFollows = new Gauge({
+    name: 'lasso_active_follows',
+    help: 'Follows in state active (counted in the background, every 15 s)',
+    registers: [registry],
+  });
+  const outboxPending = new Gauge({
+    name: 'lasso_outbox_pending',
+    help: 'Outbox rows waiting to be sent to Last.fm (counted in the background, every 15 s)',
+    registers: [registry],
+  });
   return {
     registry,
     hostPolled: () => hostsPolled.inc(),
     scrobblesMirrored: (result, n = 1) => mirrored.inc({ result }, n),
+    scrobblesSkipped: (reason, n = 1) => skipped.inc({ reason }, n),
     lastfmCall: (method, outcome) => calls.inc({ method, outcome }),
     observePollDuration: (seconds) => pollDuration.observe(seconds),
-    setActiveFollowsCollector,
-    setOutboxPendingCollector,
+    setStoreGauges: (gauges) => {
+      activeFollows.set(gauges.activeFollows);
+      outboxPending.set(gauges.outboxPending);
+    },
     render: async () => ({ contentType: registry.contentType, body: await registry.metrics() }),
   };
 }

@@ -14,7 +14,8 @@ import { MINUTE_MS, SECOND_MS, systemClock, type Clock } from '../lib/clock.js';
 import { systemRandom } from '../lib/random.js';
 import { pruneAuthStates } from '../store/auth-states.js';
 import { openDatabase, type Db } from '../store/db.js';
-import { createSharedRateLimiter } from '../store/rate-limit.js';
+import { createTokenBuckets } from '../store/api-buckets.js';
+import { createSharedRateLimiter, type TokenBuckets } from '../store/rate-limit.js';
 import { pruneWebSessions } from '../store/web-sessions.js';
 import { buildApp } from './app.js';
 import { openSessionKey } from './auth/keys.js';
@@ -30,9 +31,10 @@ import { apiRoutes } from './routes/index.js';
 import { createSseHub } from './routes/sse-hub.js';
 import type { RateLimits } from './security.js';
 import { SESSION_IDLE_TIMEOUT_MS } from './session-cookie.js';
+import { refreshStoreGauges } from './store-gauges.js';
 import { createWebApp } from './web-app.js';
 
-/** Sessions and sign-in states are swept this often. */
+/** Sessions, sign-in states and full rate-limit buckets are swept this often. */
 const HOUSEKEEPING_INTERVAL_MS = 10 * MINUTE_MS;
 /** How long shutdown waits for requests still running after the server closed. */
 const DRAIN_TIMEOUT_MS = 10 * SECOND_MS;
@@ -93,15 +95,21 @@ export async function startLasso(initial: Config, options: LassoOptions): Promis
         metrics.observePollDuration(seconds);
       },
       scrobblesSettled: (result, n) => metrics.scrobblesMirrored(result, n),
+      scrobblesSkipped: (reason, n) => metrics.scrobblesSkipped(reason, n),
     },
   });
-  collectGauges(metrics, db);
 
   let shuttingDown = false;
   const sse = createSseHub();
   const inFlight = createInFlight();
   const web = createWebApp({ logger, ...(options.webRoot ? { root: options.webRoot } : {}) });
   const imageOrigin = emulatorImageOrigin(config, demo);
+  // The API's rate limits: shared through the database on PostgreSQL, in memory on PGlite.
+  const rateLimitBuckets = createTokenBuckets({
+    db,
+    clock,
+    onError: (err) => logger.warn({ err }, 'rate limits: database failed, limiting per instance'),
+  });
   const app = await buildApp({
     config,
     logger,
@@ -118,6 +126,7 @@ export async function startLasso(initial: Config, options: LassoOptions): Promis
     // An emulator's generated album art and avatars are on its own origin.
     ...(imageOrigin ? { imageOrigins: [imageOrigin] } : {}),
     ...(options.rateLimits ? { rateLimits: options.rateLimits } : {}),
+    rateLimitBuckets,
     readiness: async () => {
       if (shuttingDown) return { ready: false, details: 'shutting down' };
       await db.ping();
@@ -131,7 +140,8 @@ export async function startLasso(initial: Config, options: LassoOptions): Promis
   const engineLoop = engine.run(loops.signal).catch((err: unknown) => {
     logger.error({ err }, 'engine loop stopped');
   });
-  const housekeeping = sweep(db, clock, logger, loops.signal);
+  const housekeeping = sweep(db, rateLimitBuckets, clock, logger, loops.signal);
+  const gauges = refreshStoreGauges({ db, metrics, clock, logger }, loops.signal);
 
   return {
     app,
@@ -145,7 +155,7 @@ export async function startLasso(initial: Config, options: LassoOptions): Promis
       sse.closeAll();
       await engine.shutdown();
       loops.abort();
-      await Promise.all([engineLoop, housekeeping]);
+      await Promise.all([engineLoop, housekeeping, gauges]);
       await app.close();
       // Requests whose client hung up are gone from app.close()'s view, not from the store's.
       if (!(await inFlight.drained(clock, DRAIN_TIMEOUT_MS))) {
@@ -196,33 +206,23 @@ function createClient(config: Config, db: Db, clock: Clock, metrics: Metrics): L
   });
 }
 
-/** Gauges read at scrape time. */
-function collectGauges(metrics: Metrics, db: Db): void {
-  metrics.setActiveFollowsCollector(async () => {
-    const row = await db.kysely
-      .selectFrom('follows')
-      .select((eb) => eb.fn.countAll<number>().as('n'))
-      .where('state', '=', 'active')
-      .executeTakeFirst();
-    return Number(row?.n ?? 0);
-  });
-  metrics.setOutboxPendingCollector(async () => {
-    const row = await db.kysely
-      .selectFrom('outbox')
-      .select((eb) => eb.fn.countAll<number>().as('n'))
-      .where('state', 'in', ['pending', 'sending'])
-      .executeTakeFirst();
-    return Number(row?.n ?? 0);
-  });
-}
-
-/** Deletes expired sign-in states and idle sessions now and then, until `signal` aborts. */
-async function sweep(db: Db, clock: Clock, logger: Logger, signal: AbortSignal): Promise<void> {
+/**
+ * Deletes expired sign-in states, idle sessions and rate-limit buckets full again now and then,
+ * until `signal` aborts.
+ */
+async function sweep(
+  db: Db,
+  buckets: TokenBuckets,
+  clock: Clock,
+  logger: Logger,
+  signal: AbortSignal,
+): Promise<void> {
   while (!signal.aborted) {
     try {
       const now = new Date(clock.now());
       await pruneAuthStates(db.kysely, now);
       await pruneWebSessions(db.kysely, new Date(now.getTime() - SESSION_IDLE_TIMEOUT_MS));
+      await buckets.sweep();
     } catch (err) {
       logger.warn({ err }, 'housekeeping failed');
     }

@@ -1,16 +1,20 @@
 /**
  * The HTTP security layer: Origin/Referer check on state-changing requests, JSON-only bodies,
- * security headers (helmet) and rate limits on our own API, per IP and per session.
+ * security headers (helmet) and rate limits on our own API (`rate-limits.ts`).
  */
 import type { FastifyHelmetOptions } from '@fastify/helmet';
 import helmet from '@fastify/helmet';
-import rateLimit from '@fastify/rate-limit';
 import Fastify, { type FastifyInstance, type FastifyRequest } from 'fastify';
-import { MINUTE_MS } from '../lib/clock.js';
+import type { Clock } from '../lib/clock.js';
+import type { Db } from '../store/db.js';
+import { createTokenBuckets } from '../store/api-buckets.js';
+import type { TokenBuckets } from '../store/rate-limit.js';
 import type { Config } from './config.js';
 import { errors } from './errors.js';
 import { loopbackOrigin } from './origins.js';
-import { sessionDigest } from './session-cookie.js';
+import { DEFAULT_RATE_LIMITS, registerRateLimits, type RateLimits } from './rate-limits.js';
+
+export { DEFAULT_RATE_LIMITS, type RateLimits } from './rate-limits.js';
 
 const STATE_CHANGING = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 
@@ -20,27 +24,14 @@ const LASTFM_IMAGE_HOSTS = [
   'https://lastfm-img2.akamaized.net',
 ];
 
-/** One limit: at most `max` requests per `windowMs`. */
-export interface RateLimit {
-  max: number;
-  windowMs: number;
-}
-
-/** Limits on /api/*: per client IP (generous: a room of guests may share one Wi-Fi) and per session. */
-export interface RateLimits {
-  perIp: RateLimit;
-  perSession: RateLimit;
-}
-
-/** Production limits. Per-process: several instances each allow this much. */
-export const DEFAULT_RATE_LIMITS: RateLimits = {
-  perIp: { max: 600, windowMs: MINUTE_MS },
-  perSession: { max: 120, windowMs: MINUTE_MS },
-};
-
 export interface SecurityOptions {
   config: Pick<Config, 'environment' | 'http' | 'lastfm'>;
   rateLimits?: RateLimits;
+  /** Where the rate limits' buckets live. Default: `createTokenBuckets` for `db` (below). */
+  rateLimitBuckets?: TokenBuckets;
+  /** The store: on PostgreSQL the default buckets are shared through it. */
+  db?: Db;
+  clock: Clock;
   /** Paths (no query) exempt from the origin check, e.g. a webhook. None by default. */
   originExemptPaths?: readonly string[];
   /** Origins accepted besides PUBLIC_URL's (e.g. a dev server). None by default. */
@@ -201,40 +192,6 @@ export async function registerSecurityHeaders(
   });
 }
 
-/** The rate-limit key of a session: a hash of its cookie, so the raw id never sits in memory maps. */
-function sessionKey(request: FastifyRequest): string | null {
-  const digest = sessionDigest(request);
-  return digest ? 'sid:' + digest.key : null;
-}
-
-/**
- * Rate limits on /api/*: every request counts against its IP, and a request with a session
- * cookie also against that session (random cookies cannot dodge the IP limit). Over a limit:
- * 429 RATE_LIMIT with Retry-After. A route opts out with `config: { rateLimit: false }`.
- */
-export async function registerRateLimits(app: FastifyInstance, limits: RateLimits): Promise<void> {
-  await app.register(rateLimit, { global: false });
-  const perIp = app.createRateLimit({
-    max: limits.perIp.max,
-    timeWindow: limits.perIp.windowMs,
-    keyGenerator: (request) => 'ip:' + request.ip,
-  });
-  const perSession = app.createRateLimit({
-    max: limits.perSession.max,
-    timeWindow: limits.perSession.windowMs,
-    keyGenerator: (request) => sessionKey(request) ?? 'none',
-  });
-  app.addHook('onRequest', async (request) => {
-    if (!request.url.startsWith('/api/') || request.routeOptions.config?.rateLimit === false)
-      return;
-    const checks = sessionKey(request) === null ? [perIp] : [perIp, perSession];
-    for (const check of checks) {
-      const result = await check(request);
-      if (!result.isAllowed && result.isExceeded) throw errors.rateLimit(result.ttlInSeconds);
-    }
-  });
-}
-
 /** Registers the whole security layer on the root instance (cookie support must come first). */
 export async function registerSecurity(
   app: FastifyInstance,
@@ -243,6 +200,14 @@ export async function registerSecurity(
   await registerSecurityHeaders(app, options.config, options.imageOrigins);
   registerJsonOnly(app);
   // Rate limits first, so refused cross-origin floods still count against their IP.
-  await registerRateLimits(app, options.rateLimits ?? DEFAULT_RATE_LIMITS);
+  const buckets =
+    options.rateLimitBuckets ??
+    createTokenBuckets({
+      db: options.db,
+      clock: options.clock,
+      onError: (err) =>
+        app.log.warn({ err }, 'rate limits: database failed, limiting per instance'),
+    });
+  registerRateLimits(app, options.rateLimits ?? DEFAULT_RATE_LIMITS, buckets);
   registerOriginCheck(app, options);
 }

@@ -7,8 +7,12 @@ import {
   authStateCookieOptions,
   clearedCookieOptions,
   COOKIE_NAME,
+  HOST_COOKIE_NAME,
   readSessionId,
+  sessionCookieName,
   sessionCookieOptions,
+  sessionDigest,
+  useSessionCookie,
 } from './session-cookie.js';
 import { testConfig } from './test-support/app.js';
 
@@ -22,16 +26,20 @@ const production = testConfig({
 async function setCookies(config = testConfig()) {
   const app = Fastify();
   await app.register(cookie);
+  useSessionCookie(app, config);
   app.get('/set', async (_request, reply) =>
     reply
-      .setCookie(COOKIE_NAME, 'sid', sessionCookieOptions(config))
+      .setCookie(sessionCookieName(config), 'sid', sessionCookieOptions(config))
       .setCookie(AUTH_STATE_COOKIE, 'state', authStateCookieOptions(config))
       .send('ok'),
   );
   app.get('/clear', async (_request, reply) =>
     reply.setCookie(COOKIE_NAME, '', clearedCookieOptions(sessionCookieOptions(config))).send('ok'),
   );
-  app.get('/read', async (request) => ({ id: readSessionId(request) ?? null }));
+  app.get('/read', async (request) => ({
+    id: readSessionId(request) ?? null,
+    digest: sessionDigest(request)?.key ?? null,
+  }));
   return app;
 }
 
@@ -45,7 +53,21 @@ describe('session cookies', () => {
     );
     const prod = await setCookies(production);
     const [secure] = (await prod.inject({ url: '/set' })).headers['set-cookie'] as string[];
-    expect(secure).toContain('; Secure');
+    expect(secure).toBe(
+      '__Host-lasso_session=sid; Max-Age=2592000; Path=/; HttpOnly; Secure; SameSite=Lax',
+    );
+  });
+
+  it('reads the session (and keys the rate limits) by the production name only in production', async () => {
+    const prod = await setCookies(production);
+    const id = newSessionId();
+    const read = async (name: string) =>
+      (await prod.inject({ url: '/read', headers: { cookie: `${name}=${id}` } })).json<{
+        id: string | null;
+        digest: string | null;
+      }>();
+    expect(await read(HOST_COOKIE_NAME)).toEqual({ id, digest: expect.any(String) });
+    expect(await read(COOKIE_NAME)).toEqual({ id: null, digest: null });
   });
 
   it('clears a cookie on the same path', async () => {
@@ -60,9 +82,9 @@ describe('session cookies', () => {
     const read = async (value: string) =>
       (await app.inject({ url: '/read', headers: { cookie: `${COOKIE_NAME}=${value}` } })).json<{
         id: string | null;
-      }>();
-    expect(await read(id)).toEqual({ id });
-    expect(await read('short')).toEqual({ id: null });
-    expect(await read(id + '!')).toEqual({ id: null });
+      }>().id;
+    expect(await read(id)).toBe(id);
+    expect(await read('short')).toBeNull();
+    expect(await read(id + '!')).toBeNull();
   });
 });

@@ -7,13 +7,27 @@
  * idle-expired id is then refused with SESSION_EXPIRED and the user signs in again.
  */
 import type { CookieSerializeOptions } from '@fastify/cookie';
-import type { FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { DAY_MS, HOUR_MS, MINUTE_MS } from '../lib/clock.js';
 import type { Config } from './config.js';
 import { hashToken } from './crypto.js';
 
-/** The session cookie's name. */
+/** The session cookie's name outside production (plain http on localhost). */
 export const COOKIE_NAME = 'lasso_session';
+
+/**
+ * The session cookie's name in production. Browsers accept a `__Host-` cookie only when it is
+ * Secure, has Path=/ and no Domain, so a sibling subdomain (or a man in the middle on plain http)
+ * can neither plant one for Lasso's host nor overwrite ours: session fixation is off the table.
+ */
+export const HOST_COOKIE_NAME = '__Host-lasso_session';
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** The session cookie's name for this app (`useSessionCookie`). */
+    lassoSessionCookie?: string;
+  }
+}
 
 /** The sign-in state cookie's name. */
 export const AUTH_STATE_COOKIE = 'lasso_auth_state';
@@ -29,7 +43,28 @@ export const AUTH_STATE_MAX_AGE_MS = 10 * MINUTE_MS;
 
 type CookieConfig = Pick<Config, 'environment'>;
 
-/** Options for setting the session cookie: HttpOnly, SameSite=Lax, Path=/, Secure in production. */
+/** The session cookie's name: `__Host-lasso_session` in production, `lasso_session` elsewhere. */
+export function sessionCookieName(config: CookieConfig): string {
+  return config.environment === 'production' ? HOST_COOKIE_NAME : COOKIE_NAME;
+}
+
+/**
+ * Tells the request helpers below which name the app's session cookie has (`buildApp` calls it).
+ * Child contexts see it too: Fastify decorations are inherited.
+ */
+export function useSessionCookie(app: FastifyInstance, config: CookieConfig): void {
+  app.decorate('lassoSessionCookie', sessionCookieName(config));
+}
+
+/** The name to read: the app's, or the development name in an app not built by `buildApp`. */
+function cookieNameOf(request: FastifyRequest): string {
+  return request.server.lassoSessionCookie ?? COOKIE_NAME;
+}
+
+/**
+ * Options for setting the session cookie: HttpOnly, SameSite=Lax, Path=/ and no Domain; Secure in
+ * production (required by its `__Host-` name there).
+ */
 export function sessionCookieOptions(config: CookieConfig): CookieSerializeOptions {
   return {
     httpOnly: true,
@@ -61,7 +96,7 @@ export function clearedCookieOptions(options: CookieSerializeOptions): CookieSer
 
 /** The session id the browser sent, if it looks like one of ours (43 base64url characters). */
 export function readSessionId(request: FastifyRequest): string | undefined {
-  const value = request.cookies[COOKIE_NAME];
+  const value = request.cookies[cookieNameOf(request)];
   return value !== undefined && /^[A-Za-z0-9_-]{43}$/.test(value) ? value : undefined;
 }
 
@@ -81,7 +116,7 @@ const digests = new WeakMap<FastifyRequest, SessionDigest | null>();
 export function sessionDigest(request: FastifyRequest): SessionDigest | null {
   let digest = digests.get(request);
   if (digest === undefined) {
-    const value = request.cookies[COOKIE_NAME];
+    const value = request.cookies[cookieNameOf(request)];
     const hash = value ? hashToken(value) : null;
     digest = hash ? { hash, key: hash.toString('base64url') } : null;
     digests.set(request, digest);

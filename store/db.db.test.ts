@@ -1,4 +1,4 @@
-import { mkdtemp, rm } from 'node:fs/promises';
+import { chmod, lstat, mkdtemp, readdir, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -43,6 +43,44 @@ describe('openDatabase with embedded PGlite in a data folder', () => {
       await second.close();
     }
   });
+});
+
+/** Every path under `dir` (itself included) that the group or others may read, write or enter. */
+async function sharedPaths(dir: string): Promise<string[]> {
+  const found: string[] = [];
+  const visit = async (p: string): Promise<void> => {
+    const info = await lstat(p);
+    if (!info.isSymbolicLink() && (info.mode & 0o077) !== 0) {
+      found.push(`${path.relative(dir, p) || '.'} ${(info.mode & 0o777).toString(8)}`);
+    }
+    if (info.isDirectory()) for (const name of await readdir(p)) await visit(path.join(p, name));
+  };
+  await visit(dir);
+  return found;
+}
+
+describe('openDatabase data folder permissions', () => {
+  let root: string;
+  beforeAll(async () => {
+    root = await mkdtemp(path.join(os.tmpdir(), 'lasso-perm-'));
+  });
+  afterAll(async () => {
+    await rm(root, { recursive: true, force: true });
+  });
+
+  it('leaves nothing under the data folder readable or writable by group or others, and repairs an old folder', async () => {
+    const dataDir = path.join(root, 'data');
+    const first = await openDatabase({ dataDir });
+    await first.close();
+    expect(await sharedPaths(dataDir)).toEqual([]);
+
+    // A folder left by an older Lasso: 0755, with PGlite's 0666 files.
+    await chmod(dataDir, 0o755);
+    await chmod(path.join(dataDir, 'PG_VERSION'), 0o666);
+    const second = await openDatabase({ dataDir });
+    await second.close();
+    expect(await sharedPaths(dataDir)).toEqual([]);
+  }, 180_000);
 });
 
 describe('openDatabase URLs', () => {

@@ -7,7 +7,8 @@
  * `db.kysely.transaction().execute(async (trx) => …)` waits for the transaction that waits for it:
  * a deadlock. Inside a transaction, use `trx` for everything.
  */
-import { mkdir } from 'node:fs/promises';
+import { chmod, lstat, mkdir, readdir } from 'node:fs/promises';
+import path from 'node:path';
 import pg from 'pg';
 import type { PGlite, PGliteOptions } from '@electric-sql/pglite';
 import type {
@@ -40,11 +41,11 @@ export async function openPgliteDriver(
   ]);
   const options: PGliteOptions =
     'dataDir' in source ? { dataDir: source.dataDir } : { loadDataDir: source.loadDataDir };
-  // PGlite creates the last folder of the path only.
-  if ('dataDir' in source && !source.dataDir.startsWith('memory://')) {
-    await mkdir(source.dataDir, { recursive: true });
-  }
+  const onDisk = 'dataDir' in source && !source.dataDir.startsWith('memory://');
+  // PGlite creates the last folder of the path only. Ours is the owner's alone from the start.
+  if (onDisk) await makePrivateDir(source.dataDir, logger);
   const pglite = await PGlite.create(options);
+  if (onDisk) await makePrivate(source.dataDir, logger);
   const pool = new pg.Pool({
     ...createPgConfig(pglite),
     // One backend: a second client would share its protocol stream.
@@ -82,6 +83,45 @@ export async function openPgliteDriver(
   }
 
   return { dialect: 'pglite', pool, pglite, listen, close };
+}
+
+/** Permission bits for the group and for others. */
+const GROUP_OTHER_BITS = 0o077;
+
+/** Creates `dir` (and missing parents) owner-only, and makes it owner-only if it existed. */
+async function makePrivateDir(dir: string, logger: StoreLogger): Promise<void> {
+  await mkdir(dir, { recursive: true, mode: 0o700 });
+  await restrict(dir, logger);
+}
+
+/**
+ * Takes group and other permissions off every file and folder under `dir`. PGlite unpacks its
+ * initial cluster with mode 0666 (its WebAssembly file system chmods explicitly, so the umask
+ * does not help), and a folder made by an older Lasso may be 0755. What PostgreSQL creates later
+ * is 0600/0700 already. Symbolic links are left alone (their modes mean nothing on Linux).
+ */
+async function makePrivate(dir: string, logger: StoreLogger): Promise<void> {
+  for (const entry of await readdir(dir, { withFileTypes: true })) {
+    const child = path.join(dir, entry.name);
+    if (entry.isDirectory()) await makePrivate(child, logger);
+    else if (entry.isFile()) await restrict(child, logger);
+  }
+  await restrict(dir, logger);
+}
+
+/**
+ * Makes one path owner-only. A path owned by someone else (a volume mounted with another owner)
+ * cannot be changed: that is logged, not fatal, since Lasso can still use what it may write.
+ */
+async function restrict(file: string, logger: StoreLogger): Promise<void> {
+  const { mode } = await lstat(file);
+  if ((mode & GROUP_OTHER_BITS) === 0) return;
+  try {
+    await chmod(file, mode & 0o700);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'EPERM') throw err;
+    logger.warn({ file }, 'the PGlite data folder holds a path Lasso may not make owner-only');
+  }
 }
 
 async function withPoolClient<T>(pool: pg.Pool, fn: () => Promise<T>): Promise<T> {

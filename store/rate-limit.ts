@@ -1,11 +1,16 @@
 /**
- * A Last.fm rate limiter shared by every instance on one database: a token bucket kept in one
- * `rate_limit_buckets` row. Each call reserves the next slot in a single atomic upsert (refill by
- * elapsed time, take one token, possibly going into debt) and then waits out its debt, so callers
- * across instances are spaced at `requestsPerSecond` with no polling and one round trip per call.
+ * Token buckets, two ways:
+ * - the Last.fm client's pace, shared by every instance on one database (`reserveSlot`,
+ *   `createSharedRateLimiter`, one `rate_limit_buckets` row): each call reserves the next slot
+ *   in one atomic upsert (refill by elapsed time, take one token, possibly going into debt) and
+ *   then waits out its debt, so callers across instances are spaced at `requestsPerSecond` with
+ *   no polling and one round trip per call;
+ * - Lasso's own API limits (`TokenBuckets`): a request takes one token from each of its buckets
+ *   or is refused, never waits. Here the arithmetic and the in-memory buckets; the database's,
+ *   shared by instances on PostgreSQL, are in `api-buckets.ts`.
  */
 import { sql } from 'kysely';
-import type { Clock } from '../lib/clock.js';
+import { SECOND_MS, type Clock } from '../lib/clock.js';
 import type { RateLimiter } from '../lastfm/types.js';
 import type { DbExecutor } from './schema.js';
 
@@ -59,5 +64,115 @@ export function createSharedRateLimiter(options: SharedRateLimiterOptions): Rate
       if (waitMs > 0) await clock.sleep(waitMs, signal);
       signal?.throwIfAborted();
     },
+  };
+}
+
+// ---- Lasso's own API: take a token or refuse ------------------------------------------------
+
+/** One token bucket: refills at `perSecond`, holds at most `burst` (≥ 1) tokens. */
+export interface BucketLimit {
+  perSecond: number;
+  burst: number;
+}
+
+/** A bucket a request takes one token from: its key and its limit. */
+export interface BucketTake {
+  key: string;
+  limit: BucketLimit;
+}
+
+/** A request's verdict; when refused, how long until its first empty bucket holds a token. */
+export type TakeResult = { allowed: true } | { allowed: false; retryAfterMs: number };
+
+/** The verdict of every request let through. */
+export const ALLOWED: TakeResult = { allowed: true };
+
+/** The tokens of a bucket that held `tokens` `elapsedMs` ago (time never runs backwards here). */
+export function refilled(tokens: number, elapsedMs: number, limit: BucketLimit): number {
+  return Math.min(limit.burst, tokens + (Math.max(0, elapsedMs) / SECOND_MS) * limit.perSecond);
+}
+
+/** How long (ms) until a bucket holding `tokens` has a whole one. */
+export function msUntilToken(tokens: number, limit: BucketLimit): number {
+  return tokens >= 1 ? 0 : Math.ceil(((1 - tokens) / limit.perSecond) * SECOND_MS);
+}
+
+/**
+ * Buckets a request takes its tokens from. `take` goes through `takes` in order and takes one
+ * token from each until one is empty: then the request is refused, and the buckets after it
+ * are not charged. So list the client's own buckets first (its session before its IP): a
+ * session refused for hammering does not spend the budget of the room it shares an IP with.
+ */
+export interface TokenBuckets {
+  take(takes: readonly BucketTake[]): TakeResult | Promise<TakeResult>;
+  /** Forgets buckets that have filled up again (as good as new); resolves to how many. */
+  sweep(): Promise<number>;
+}
+
+/** Throws unless `limit` can ever give a token. */
+export function checkLimit(limit: BucketLimit): void {
+  if (!(limit.perSecond > 0) || !(limit.burst >= 1)) {
+    throw new RangeError(`bad bucket limit ${JSON.stringify(limit)}: perSecond > 0, burst ≥ 1`);
+  }
+}
+
+interface MemoryBucket {
+  tokens: number;
+  at: number;
+  limit: BucketLimit;
+}
+
+/** Most buckets kept in memory; past it, full ones are swept, then the oldest dropped. */
+const MEMORY_MAX_BUCKETS = 100_000;
+
+/** Token buckets in this process's memory: `take` answers at once, no query. */
+export interface MemoryBuckets extends TokenBuckets {
+  take(takes: readonly BucketTake[]): TakeResult;
+}
+
+/** Token buckets in this process's memory. */
+export function createMemoryBuckets(options: { clock: Clock; maxBuckets?: number }): MemoryBuckets {
+  const { clock } = options;
+  const maxBuckets = options.maxBuckets ?? MEMORY_MAX_BUCKETS;
+  const buckets = new Map<string, MemoryBucket>();
+
+  function sweepFull(now: number): number {
+    let swept = 0;
+    for (const [key, b] of buckets) {
+      if (refilled(b.tokens, now - b.at, b.limit) >= b.limit.burst) {
+        buckets.delete(key);
+        swept++;
+      }
+    }
+    return swept;
+  }
+
+  /** Room for one more: full buckets go first; if none is, the oldest (it starts over, full). */
+  function makeRoom(now: number): void {
+    if (buckets.size < maxBuckets || sweepFull(now) > 0) return;
+    const oldest = buckets.keys().next();
+    if (!oldest.done) buckets.delete(oldest.value);
+  }
+
+  return {
+    take(takes) {
+      const now = clock.now();
+      for (const { key, limit } of takes) {
+        const bucket = buckets.get(key);
+        if (!bucket) checkLimit(limit);
+        const tokens = bucket ? refilled(bucket.tokens, now - bucket.at, limit) : limit.burst;
+        if (tokens < 1) return { allowed: false, retryAfterMs: msUntilToken(tokens, limit) };
+        if (bucket) {
+          bucket.tokens = tokens - 1;
+          bucket.at = Math.max(now, bucket.at);
+          bucket.limit = limit;
+        } else {
+          makeRoom(now);
+          buckets.set(key, { tokens: tokens - 1, at: now, limit });
+        }
+      }
+      return ALLOWED;
+    },
+    sweep: async () => sweepFull(clock.now()),
   };
 }

@@ -198,6 +198,17 @@ export interface RateLimitBucketsTable {
   updated_at: Date;
 }
 
+/** Token buckets of the API's own rate limits on PostgreSQL (`api-buckets.ts`). */
+export interface ApiRateBucketsTable {
+  key: string;
+  tokens: number;
+  /** Tokens the last take gave. */
+  granted: number;
+  updated_at: Date;
+  /** When the bucket is full again (and may be swept). */
+  full_at: Date;
+}
+
 /** Every table, as Kysely sees the database. */
 export interface Database {
   schema_migrations: SchemaMigrationsTable;
@@ -211,6 +222,7 @@ export interface Database {
   track_durations: TrackDurationsTable;
   events: EventsTable;
   rate_limit_buckets: RateLimitBucketsTable;
+  api_rate_buckets: ApiRateBucketsTable;
 }
 
 /**

@@ -6,7 +6,7 @@
  */
 import { seededRandom } from '../../lib/random.js';
 import type { Db } from '../../store/db.js';
-import type { EngineConfig } from '../../engine/config.js';
+import { defaultEngineConfig, type EngineConfig } from '../../engine/config.js';
 import type { EngineDeps } from '../../engine/engine.js';
 import type {
   CrashPoint,
@@ -152,7 +152,7 @@ export class LassoPolicy implements FollowPolicy {
     gen.dead = true;
     const now = this.opts.rig.clock.now();
     this.crashLog.push({ point, at: now });
-    const leaseMs = this.opts.config?.leaseMs ?? 2 * 60_000;
+    const leaseMs = this.opts.config?.leaseMs ?? defaultEngineConfig.leaseMs;
     // The new process starts once the dead one's leases (hosts and `sending` rows) have lapsed.
     this.notBefore = now + leaseMs + 1000;
     this.current = this.spawnEngine();

@@ -1,5 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { compareLibrary, expectedScrobbles, inSimWindow, isExact, leadPlay } from './oracle.js';
+import {
+  compareLibrary,
+  expectation,
+  expectedScrobbles,
+  inSimWindow,
+  isExact,
+  leadCertainty,
+  leadPlay,
+} from './oracle.js';
 
 const T = 1_767_636_000; // 2026-01-05 18:00 UTC in s
 const s = (dt: number, track = 'T') => ({ artist: 'A', track, album: 'X', timestamp: T + dt });
@@ -95,11 +103,31 @@ describe('leads: the play going on when a window opens', () => {
     const t = new Map([['h', truth([play('P', 0), play('Q', 200)])]]);
     const scrobbles = new Map([['h', [s(0, 'P'), s(200, 'Q')]]]);
     const windows = [
-      { openedAt: (T + 50) * 1000, closedAt: (T + 60) * 1000 },
-      { openedAt: (T + 70) * 1000, closedAt: (T + 80) * 1000 },
+      { openedAt: (T + 5) * 1000, closedAt: (T + 6) * 1000 },
+      { openedAt: (T + 7) * 1000, closedAt: (T + 8) * 1000 },
       { openedAt: (T + 250) * 1000, closedAt: null, catchUp: true },
     ];
     expect(expectedScrobbles([{ host: 'h', windows }], scrobbles, t)).toEqual([s(0, 'P')]);
     expect(expectedScrobbles([{ host: 'h', windows }], scrobbles)).toEqual([]);
+  });
+
+  it('requires a joining track only when Lasso can be sure it was the play on', () => {
+    // 200 s: scrobbled plays last at least 100 s; any lasts at least 15 s.
+    const p = play('P', 0);
+    expect(leadCertainty(p, (T + 14) * 1000)).toBe('must');
+    expect(leadCertainty(p, (T + 15) * 1000)).toBe('may');
+    expect(leadCertainty(p, (T + 99) * 1000)).toBe('may');
+    expect(leadCertainty(p, (T + 100) * 1000)).toBe('never');
+    const t = new Map([['h', truth([p])]]);
+    const scrobbles = new Map([['h', [s(0, 'P')]]]);
+    const at = (sec: number) => [
+      { host: 'h', windows: [{ openedAt: (T + sec) * 1000, closedAt: null }] },
+    ];
+    expect(expectation(at(50), scrobbles, t)).toEqual({ required: [], optional: [s(0, 'P')] });
+    expect(expectation(at(150), scrobbles, t)).toEqual({ required: [], optional: [] });
+    // Optional: neither missing when absent nor outside when present.
+    expect(isExact(compareLibrary([], [s(0, 'P')], [s(0, 'P')]))).toBe(true);
+    expect(isExact(compareLibrary([], [], [s(0, 'P')]))).toBe(true);
+    expect(compareLibrary([], [s(0, 'P')]).outsideWindow).toEqual([s(0, 'P')]);
   });
 });

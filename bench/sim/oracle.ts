@@ -69,19 +69,57 @@ export function leadPlay(truth: HostTruth, at: number): Play | null {
   return play;
 }
 
+/** A scrobbled play lasts at least this long (Last.fm scrobbles only tracks over 30 s). */
+const MIN_SCROBBLED_PLAY_MS = 15 * 1000;
+
+/**
+ * Whether the lead `play`, on at `at`, must be mirrored. Lasso sees only a now-playing entry and,
+ * later, scrobbles; it takes a scrobble for the joining track only when that play cannot have
+ * ended before `at` (it was scrobbled, so it played at least half its length or 4 minutes), since
+ * an earlier play of the same track skipped after its scrobble point and a replay skipped before
+ * its own look the same from outside. So: `'must'` when the play had started under 15 s before
+ * (sure whatever Lasso knows of its length), `'may'` while under its scrobble point (sure only if
+ * Lasso could learn the length from `track.getInfo`), and `'never'` after it (Lasso cannot be
+ * sure: it leaves the track out rather than risk one the guest did not hear).
+ */
+export function leadCertainty(play: Play, at: number): 'must' | 'may' | 'never' {
+  // From the scrobble's timestamp (whole seconds), as Lasso sees it.
+  const into = at - Math.floor(play.startMs / 1000) * 1000;
+  if (into < MIN_SCROBBLED_PLAY_MS) return 'must';
+  const d = play.song.durationS;
+  return into < Math.min(d / 2, 240) * 1000 ? 'may' : 'never';
+}
+
+/** What a guest's library must hold, and the joining tracks it may hold or not (`leadCertainty`). */
+export interface Expectation {
+  required: HostScrobble[];
+  optional: HostScrobble[];
+}
+
 /**
  * The scrobbles a guest must end up with, each once: every host scrobble inside one of its
  * follows' windows (windows of two follows may overlap — a catch-up reaching back into an
  * earlier follow's window — and the profile gets such a scrobble once), then each window's lead
  * (`leadPlay` at its opening) — a track playing across a pause and resume, or a re-start, is
- * heard once. Without `truth` for a host, no leads.
+ * heard once — when `leadCertainty` says it must be; see `expectation` for the optional ones.
+ * Without `truth` for a host, no leads.
  */
 export function expectedScrobbles(
   follows: readonly SimFollow[],
   hostScrobbles: ReadonlyMap<string, readonly HostScrobble[]>,
   truth: ReadonlyMap<string, HostTruth> = new Map(),
 ): HostScrobble[] {
+  return expectation(follows, hostScrobbles, truth).required;
+}
+
+/** `expectedScrobbles`, with the leads a guest may hold or not beside them. */
+export function expectation(
+  follows: readonly SimFollow[],
+  hostScrobbles: ReadonlyMap<string, readonly HostScrobble[]>,
+  truth: ReadonlyMap<string, HostTruth> = new Map(),
+): Expectation {
   const out = new Map<string, HostScrobble>();
+  const optional = new Map<string, HostScrobble>();
   for (const f of follows) {
     for (const s of hostScrobbles.get(f.host) ?? []) {
       if (f.windows.some((w) => inSimWindow(s.timestamp, w)) && !out.has(scrobbleKey(s)))
@@ -92,12 +130,17 @@ export function expectedScrobbles(
     const host = truth.get(f.host);
     for (const w of f.windows) {
       const play = host && !w.catchUp ? leadPlay(host, w.openedAt) : null;
-      const key = play && scrobbleKey(scrobbleOf(play));
-      const s = key ? hostScrobbles.get(f.host)?.find((x) => scrobbleKey(x) === key) : undefined;
-      if (key && s && !out.has(key)) out.set(key, s);
+      if (!play) continue;
+      const certainty = leadCertainty(play, w.openedAt);
+      const key = scrobbleKey(scrobbleOf(play));
+      const s = hostScrobbles.get(f.host)?.find((x) => scrobbleKey(x) === key);
+      if (!s || out.has(key) || certainty === 'never') continue;
+      if (certainty === 'must') out.set(key, s);
+      else optional.set(key, s);
     }
   }
-  return [...out.values()];
+  for (const key of out.keys()) optional.delete(key);
+  return { required: [...out.values()], optional: [...optional.values()] };
 }
 
 /** How a library differs from what was expected. */
@@ -116,11 +159,16 @@ export interface Comparison {
   expectedTwice: HostScrobble[];
 }
 
-/** Compares a guest's library with its expected scrobbles as multisets of keys. */
+/**
+ * Compares a guest's library with its expected scrobbles as multisets of keys; an `optional`
+ * scrobble may be there (once) or not.
+ */
 export function compareLibrary(
   expected: readonly HostScrobble[],
   library: readonly LibraryRow[],
+  optional: readonly HostScrobble[] = [],
 ): Comparison {
+  const allowed = new Set(optional.map(scrobbleKey));
   const want = new Map<string, HostScrobble>();
   const expectedTwice: HostScrobble[] = [];
   for (const s of expected) {
@@ -140,7 +188,8 @@ export function compareLibrary(
     }
     seen.add(k);
     const exp = want.get(k);
-    if (!exp) outsideWindow.push(row);
+    if (!exp && !allowed.has(k)) outsideWindow.push(row);
+    else if (!exp) continue;
     else if (exp.album !== row.album) albumMismatch.push({ expected: exp, got: row });
   }
   const missing = [...want.entries()].filter(([k]) => !seen.has(k)).map(([, s]) => s);

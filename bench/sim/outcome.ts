@@ -6,7 +6,7 @@
 import type { HostScrobble } from './listening.js';
 import {
   compareLibrary,
-  expectedScrobbles,
+  expectation,
   inSimWindow,
   scrobbleKey,
   type Comparison,
@@ -45,9 +45,9 @@ export async function guestOutcome(
 ): Promise<GuestOutcome> {
   const actions = rig.actions.filter((a) => a.guest === guest.name);
   const follows = markCatchUps(await policy.follows(guest), actions);
-  const expected = expectedScrobbles(follows, rig.hostScrobbles, rig.hostTruth());
+  const { required: expected, optional } = expectation(follows, rig.hostScrobbles, rig.hostTruth());
   const library = rig.emu.scrobbles(guest.name);
-  const comparison = compareLibrary(expected, library);
+  const comparison = compareLibrary(expected, library, optional);
   const inLibrary = new Set(library.map(scrobbleKey));
   const accepted = rig.wire.ledger?.acceptedAt(guest.name);
   const delaysMs: number[] = [];

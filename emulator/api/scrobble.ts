@@ -62,6 +62,7 @@ export const scrobble: MethodDef = {
         };
         // A duplicate is stored once, still answered as accepted, and does not count to the cap.
         if (ctx.state.recordScrobble(user, row, 'api')) daily.count += 1;
+        user.submissions.push({ ...row, at: call.nowMs });
       }
       return itemResult(ctx, it, reason);
     });

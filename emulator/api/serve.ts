@@ -4,7 +4,7 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { CallLog } from '../calls.js';
-import { ApiError, apiErrors } from '../errors.js';
+import { ApiError, apiErrors, ControlError } from '../errors.js';
 import type { FaultInjector } from '../faults.js';
 import { mergeParams, readBody, send } from '../http.js';
 import type { IpRateLimiter } from '../rate-limit.js';
@@ -23,6 +23,8 @@ export interface ApiEnv extends ApiContext {
   faultTimeoutMs: number;
   /** Aborts when the emulator closes: held and delayed answers give up. */
   closing: AbortSignal;
+  /** Where internal errors are told (`EmulatorOptions.log`). */
+  log?: (line: string) => void;
 }
 
 /** Serves a `/2.0/` or `/2.0` request (GET or POST). */
@@ -33,22 +35,39 @@ export async function serveApi(
   url: URL,
 ): Promise<void> {
   const httpMethod = req.method ?? 'GET';
-  const params = mergeParams(url, httpMethod === 'POST' ? await readBody(req) : '');
+  // Read before the body: a body that fails to read detaches the socket from the request.
+  const { remoteAddress, remotePort } = req.socket;
+  // A body we cannot read is still a call: it is answered and logged below like any other.
+  let body = '';
+  let unreadable: unknown = null;
+  if (httpMethod === 'POST') {
+    try {
+      body = await readBody(req);
+    } catch (e) {
+      unreadable = e;
+    }
+  }
+  const params = mergeParams(url, body);
   const fmt = formatOf(params);
   const method = canonicalMethod(params.get('method'));
   const entry: CallLogEntry = {
+    seq: 0,
     at: env.clock.now(),
     method,
     user: params.get('user') || env.auth.sessionUser(params.get('sk')),
     api_key: params.get('api_key') ?? null,
     status: 0,
+    client: remoteAddress === undefined ? null : `${remoteAddress}:${remotePort ?? 0}`,
+    answered_at: null,
   };
   const answer = (reply: WireReply): void => {
     entry.status = reply.status;
+    entry.answered_at = env.clock.now();
     env.calls.record(entry);
     send(res, reply.status, reply.headers, reply.body);
   };
-  if (env.limiter && !env.limiter.take(req.socket.remoteAddress ?? 'unknown')) {
+  if (unreadable !== null) return answer(unreadableBody(env, unreadable));
+  if (env.limiter && !env.limiter.take(remoteAddress ?? 'unknown')) {
     return answer(renderError(apiErrors.rateLimit(), fmt, env.quirks));
   }
   const fault = env.faults.draw(method);
@@ -72,8 +91,19 @@ function run(
     return renderOk(executeCall(env, params, httpMethod), fmt, env.quirks);
   } catch (e) {
     if (e instanceof ApiError) return renderError(e, fmt, env.quirks);
-    throw e;
+    // A bug of ours: answer as Last.fm does when its backend fails (error 8, HTTP 500), so the
+    // client sees a well-formed answer and the call log keeps the call.
+    env.log?.(`emulator: ${params.get('method') ?? '(no method)'} failed: ${String(e)}`);
+    return renderError(apiErrors.operationFailed(), fmt, env.quirks);
   }
+}
+
+/** The answer to a POST whose body could not be read (too large, or the client went away). */
+function unreadableBody(env: ApiEnv, e: unknown): WireReply {
+  const headers = { ...CORS_HEADERS, 'content-type': 'text/plain; charset=utf-8' };
+  if (e instanceof ControlError) return { status: e.status, headers, body: e.message };
+  env.log?.(`emulator: reading a /2.0/ body failed: ${String(e)}`);
+  return { status: 400, headers, body: 'request body could not be read' };
 }
 
 const FAULT_ERRORS = {
@@ -106,6 +136,7 @@ async function injectFault(
   if (fault === 'drop') {
     // The call is applied (a write is recorded) and then the answer is lost on the way back.
     apply();
+    entry.answered_at = env.clock.now();
     env.calls.record(entry);
     res.destroy();
     return;
@@ -117,6 +148,7 @@ async function injectFault(
     const gone = new AbortController();
     res.on('close', () => gone.abort());
     await env.clock.sleep(env.faultTimeoutMs, AbortSignal.any([gone.signal, env.closing]));
+    entry.answered_at = env.clock.now();
     res.destroy();
     return;
   }

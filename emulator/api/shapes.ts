@@ -15,9 +15,17 @@ export function dateText(uts: number): string {
   return `${d.getUTCDate()} ${MONTHS[d.getUTCMonth()]} ${d.getUTCFullYear()}, ${hh}:${mm}`;
 }
 
-/** A name as Last.fm puts it in a URL path: percent-encoded UTF-8 with `+` for spaces. */
+/** A lone UTF-16 surrogate: a high one not followed by a low one, or a low one not after a high one. */
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
+
+/**
+ * A name as Last.fm puts it in a URL path: percent-encoded UTF-8 with `+` for spaces. A lone
+ * surrogate (possible in a name stored through the control API's JSON, never in UTF-8 from the
+ * wire) has no UTF-8 form: it becomes U+FFFD, as any UTF-8 encoder makes it, where
+ * `encodeURIComponent` would throw.
+ */
 export function urlPart(s: string): string {
-  return encodeURIComponent(s).replaceAll('%20', '+');
+  return encodeURIComponent(s.replace(LONE_SURROGATE, '\uFFFD')).replaceAll('%20', '+');
 }
 
 export function artistUrl(artist: string): string {

@@ -3,7 +3,7 @@ import { apiErrors } from '../errors.js';
 import type { ApiBody, ApiCall, ApiContext, MethodDef } from './context.js';
 import { intParam, required, sessionUser } from './context.js';
 import { artImages } from '../art.js';
-import { artistUrl, corrected, trackUrl } from './shapes.js';
+import { artistUrl, corrected, trackUrl, urlPart } from './shapes.js';
 
 /**
  * A track the emulator has heard of (scrobbled, now playing, played by a listener, or registered
@@ -38,7 +38,7 @@ export const getInfo: MethodDef = {
         artist: t.artist,
         title: t.album,
         mbid: '',
-        url: `${artistUrl(t.artist)}/${encodeURIComponent(t.album).replaceAll('%20', '+')}`,
+        url: `${artistUrl(t.artist)}/${urlPart(t.album)}`,
         image: artImages(ctx.publicUrl, { kind: 'album', artist: t.artist, album: t.album }),
       };
     }

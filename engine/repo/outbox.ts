@@ -5,8 +5,17 @@
  */
 import { sql } from 'kysely';
 import type { DbExecutor, NewOutbox, OutboxRow } from '../../store/schema.js';
+import { ignoredEvent, ignoredReason } from '../events.js';
 import type { FollowCounts } from '../submit-logic.js';
-import type { OutboxState, OutboxUpdate, TimedTrack } from '../types.js';
+import {
+  UNMIRRORABLE_CODE,
+  type EngineScrobble,
+  type OutboxState,
+  type OutboxUpdate,
+  type RowId,
+  type TimedTrack,
+} from '../types.js';
+import { insertEvents } from './events.js';
 
 /** One row per guest and scrobble, the oldest follow's (one statement does not see its own rows). */
 function oncePerGuest(rows: readonly NewOutbox[]): NewOutbox[] {
@@ -21,31 +30,110 @@ function oncePerGuest(rows: readonly NewOutbox[]): NewOutbox[] {
     });
 }
 
+/** The follow and guest a new row is for, and when it may first be sent. */
+export interface OutboxTarget {
+  follow_id: RowId;
+  guest_id: RowId;
+  due: Date;
+}
+
+/**
+ * The outbox row of a host scrobble for one follow: pending, due at `target.due`. A scrobble that
+ * cannot be copied (`unmirrorable`) is settled at once instead: `ignored` with its code and a
+ * reason the guest reads ("Not added: …"), so it shows in their feed and is never sent.
+ */
+export function newOutboxRow(target: OutboxTarget, s: EngineScrobble, now: Date): NewOutbox {
+  const row = {
+    follow_id: target.follow_id,
+    guest_id: target.guest_id,
+    artist: s.artist,
+    track: s.track,
+    album: s.album,
+    timestamp: s.timestamp,
+    image_url: s.imageUrl ?? null,
+    created_at: now,
+  };
+  if (s.unmirrorable === undefined) {
+    return { ...row, state: 'pending', next_attempt_at: target.due };
+  }
+  const code = UNMIRRORABLE_CODE[s.unmirrorable];
+  return {
+    ...row,
+    state: 'ignored',
+    next_attempt_at: now,
+    ignored_code: code,
+    ignored_message: ignoredReason(code),
+    settled_at: now,
+  };
+}
+
+/** A row `insertOutbox` inserted already settled as not added (see `newOutboxRow`). */
+export type NotAddedRow = Pick<
+  OutboxRow,
+  'follow_id' | 'guest_id' | 'artist' | 'track' | 'album' | 'timestamp' | 'image_url'
+> & { ignored_code: number; settled_at: Date };
+
+/** What `insertOutbox` did. */
+export interface OutboxInsert {
+  /** Rows inserted (repeats of rows already there are not). */
+  inserted: number;
+  /** Of those, the ones settled at once as not added: counted and told to their guests. */
+  notAdded: NotAddedRow[];
+}
+
 /**
  * Inserts scrobbles to copy, each at most once per guest: a row the guest already has in any
  * follow is left out. Windows of two follows of one guest can cover the same scrobble — a
  * catch-up reaching into an earlier follow's window, or the track playing at a re-start or a
- * switch (a lead) — and the profile must get it once. Returns how many rows were inserted.
+ * switch (a lead) — and the profile must get it once. A row inserted as not added (ignored)
+ * counts on its follow and makes an `ignored` event for its guest, as a settled batch would.
  */
-export async function insertOutbox(db: DbExecutor, rows: readonly NewOutbox[]): Promise<number> {
-  if (rows.length === 0) return 0;
+export async function insertOutbox(
+  db: DbExecutor,
+  rows: readonly NewOutbox[],
+): Promise<OutboxInsert> {
+  if (rows.length === 0) return { inserted: 0, notAdded: [] };
   const values = oncePerGuest(rows).map(
     (r) =>
       sql`(${r.follow_id}::bigint, ${r.guest_id}::bigint, ${r.artist}::text, ${r.track}::text,
-        ${r.album}::text, ${r.timestamp}::bigint, ${r.image_url ?? null}::text,
-        ${r.next_attempt_at}::timestamptz, ${r.created_at}::timestamptz)`,
+        ${r.album}::text, ${r.timestamp}::bigint, ${r.image_url ?? null}::text, ${r.state}::text,
+        ${r.ignored_code ?? null}::int, ${r.ignored_message ?? null}::text,
+        ${r.next_attempt_at}::timestamptz, ${r.created_at}::timestamptz,
+        ${r.settled_at ?? null}::timestamptz)`,
   );
-  const result = await sql`
+  const result = await sql<NotAddedRow & { state: OutboxState; ignored_code: number | null }>`
     INSERT INTO outbox (follow_id, guest_id, artist, track, album, "timestamp", image_url, state,
-      next_attempt_at, created_at)
-    SELECT v.follow_id, v.guest_id, v.artist, v.track, v.album, v.ts, v.image_url, 'pending',
-      v.next_attempt_at, v.created_at
+      ignored_code, ignored_message, next_attempt_at, created_at, settled_at)
+    SELECT v.follow_id, v.guest_id, v.artist, v.track, v.album, v.ts, v.image_url, v.state,
+      v.ignored_code, v.ignored_message, v.next_attempt_at, v.created_at, v.settled_at
     FROM (VALUES ${sql.join(values)}) AS v(follow_id, guest_id, artist, track, album, ts,
-      image_url, next_attempt_at, created_at)
+      image_url, state, ignored_code, ignored_message, next_attempt_at, created_at, settled_at)
     WHERE NOT EXISTS (SELECT 1 FROM outbox o WHERE o.guest_id = v.guest_id
       AND o."timestamp" = v.ts AND o.artist = v.artist AND o.track = v.track)
-    ON CONFLICT ON CONSTRAINT outbox_follow_scrobble_key DO NOTHING`.execute(db);
-  return Number(result.numAffectedRows ?? 0n);
+    ON CONFLICT ON CONSTRAINT outbox_follow_scrobble_key DO NOTHING
+    RETURNING follow_id, guest_id, artist, track, album, "timestamp", image_url, state,
+      ignored_code, settled_at`.execute(db);
+  const notAdded = result.rows.flatMap(({ state, ...r }) =>
+    state === 'ignored' && r.ignored_code !== null && r.settled_at !== null
+      ? [{ ...r, ignored_code: r.ignored_code, settled_at: r.settled_at }]
+      : [],
+  );
+  await recordNotAdded(db, notAdded);
+  return { inserted: result.rows.length, notAdded };
+}
+
+/** The follow counters and guest events of rows inserted as not added. */
+async function recordNotAdded(db: DbExecutor, rows: readonly NotAddedRow[]): Promise<void> {
+  const first = rows[0];
+  if (first === undefined) return;
+  const perFollow = new Map<RowId, number>();
+  for (const r of rows) perFollow.set(r.follow_id, (perFollow.get(r.follow_id) ?? 0) + 1);
+  await addFollowCounts(
+    db,
+    [...perFollow].map(([follow_id, ignored]) => ({ follow_id, mirrored: 0, ignored })),
+  );
+  const events = rows.map((r) => ({ guestId: r.guest_id, event: ignoredEvent(r, r.ignored_code) }));
+  await insertEvents(db, events, first.settled_at);
 }
 
 /** An update and the state the row must still be in for it to apply. */

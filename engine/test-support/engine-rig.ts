@@ -263,7 +263,9 @@ interface ListedScrobble {
  * What a guest's library must hold, computed apart from the engine's code: every host scrobble
  * that started inside one of the windows `[opened, closed)` (ms; closed Infinity while open), and
  * for each window the scrobble of the play going on when it opened (the guest heard it), its
- * length given by `durationS` (full plays only, as the emulator's listener plays them).
+ * length given by `durationS` (full plays only, as the emulator's listener plays them) — when it
+ * had played less than its scrobble point (half, or 4 min) then: past it, Lasso cannot be sure
+ * the scrobble is of the play that was on and leaves it out (engine/README.md, "the lead").
  */
 export function expectedLibrary<T extends ListedScrobble>(
   hostScrobbles: readonly T[],
@@ -273,7 +275,9 @@ export function expectedLibrary<T extends ListedScrobble>(
   const inSpan = (s: T): boolean =>
     windows.some(([o, c]) => s.timestamp * 1000 >= o && s.timestamp * 1000 < c);
   const playing = (s: T, at: number): boolean =>
-    s.timestamp * 1000 < at && at < (s.timestamp + durationS(s)) * 1000;
+    s.timestamp * 1000 < at &&
+    at < (s.timestamp + durationS(s)) * 1000 &&
+    at - s.timestamp * 1000 < Math.min(durationS(s) / 2, 240) * 1000;
   const leads = windows.flatMap(([o]) => hostScrobbles.filter((s) => playing(s, o)));
   const all = [...hostScrobbles.filter(inSpan), ...leads];
   const key = (s: T): string => `${s.timestamp}|${s.artist}|${s.track}`;

@@ -6,7 +6,7 @@ import { describeEachDatabase } from '../../store/test-support/databases.js';
 import { uniqueName } from '../../store/test-support/factories.js';
 import { openSessionKey } from '../auth/keys.js';
 import { createKeyBox, hashToken, KeyBoxError } from '../crypto.js';
-import { AUTH_STATE_COOKIE, COOKIE_NAME } from '../session-cookie.js';
+import { AUTH_STATE_COOKIE, COOKIE_NAME, HOST_COOKIE_NAME } from '../session-cookie.js';
 import type { ApiTestApp } from '../test-support/api.js';
 import {
   buildApiTestApp,
@@ -88,7 +88,7 @@ describeEachDatabase('auth routes', (ctx) => {
     expect(res.headers.location).toBe('/');
   });
 
-  it('marks the session cookie Secure in production', async () => {
+  it('names the session cookie __Host-lasso_session in production, Secure, Path=/, no Domain, and reads no other name', async () => {
     const config = testConfig({
       ENVIRONMENT: 'production',
       PUBLIC_URL: 'https://lasso.example',
@@ -105,7 +105,16 @@ describeEachDatabase('auth routes', (ctx) => {
     expect(setCookieHeader(init, AUTH_STATE_COOKIE)).toContain('; Secure');
     const { token } = t.lastfm.tokenFor(uniqueName('Maya'));
     const res = await callback(t.app, { token, state }, { [AUTH_STATE_COOKIE]: state });
-    expect(setCookieHeader(res, COOKIE_NAME)).toContain('; Secure');
+    expect(setCookieHeader(res, COOKIE_NAME)).toBeUndefined();
+    const header = setCookieHeader(res, HOST_COOKIE_NAME)!;
+    expect(header).toMatch(/; Path=\/;.*; Secure/);
+    expect(header).not.toMatch(/domain=/i);
+    const sessionId = setCookie(res, HOST_COOKIE_NAME)!;
+    const me = await t.app.inject(getAs({ cookies: { [HOST_COOKIE_NAME]: sessionId } }, '/api/me'));
+    expect(me.statusCode).toBe(200);
+    // A cookie without the prefix could have been planted by a sibling subdomain: not read.
+    const planted = await t.app.inject(getAs({ cookies: { [COOKIE_NAME]: sessionId } }, '/api/me'));
+    expect(planted.statusCode).toBe(401);
   });
 
   it('redirects every failed callback to /?error=CODE, never JSON', async () => {

@@ -24,8 +24,8 @@ import {
   AUTH_STATE_COOKIE,
   authStateCookieOptions,
   clearedCookieOptions,
-  COOKIE_NAME,
   readSessionId,
+  sessionCookieName,
   sessionCookieOptions,
 } from '../session-cookie.js';
 import type { ApiDeps } from './api-deps.js';
@@ -94,7 +94,10 @@ function failureCode(request: FastifyRequest, err: unknown): SignInError {
 }
 
 function clearSessionCookie(deps: ApiDeps, reply: FastifyReply): void {
-  reply.clearCookie(COOKIE_NAME, clearedCookieOptions(sessionCookieOptions(deps.config)));
+  reply.clearCookie(
+    sessionCookieName(deps.config),
+    clearedCookieOptions(sessionCookieOptions(deps.config)),
+  );
 }
 
 /** The sign-in routes. */
@@ -136,7 +139,11 @@ export const authRoutes: RouteModule = (app, appDeps) => {
     } catch (err) {
       return reply.redirect(`/?error=${failureCode(request, err)}`, 303);
     }
-    reply.setCookie(COOKIE_NAME, outcome.sessionId, sessionCookieOptions(deps.config));
+    reply.setCookie(
+      sessionCookieName(deps.config),
+      outcome.sessionId,
+      sessionCookieOptions(deps.config),
+    );
     return reply.redirect(outcome.location, 303);
   });
 

@@ -29,8 +29,9 @@ import { apiRoutes } from './index.js';
 
 const MINUTE = 60_000;
 const UNLIMITED = {
-  perIp: { max: 1_000_000, windowMs: MINUTE },
-  perSession: { max: 1_000_000, windowMs: MINUTE },
+  perIp: { perSecond: 1_000_000, burst: 1_000_000 },
+  perSession: { perSecond: 1_000_000, burst: 1_000_000 },
+  signIn: { perSecond: 1_000_000, burst: 1_000_000 },
 };
 
 /** Rows of any table that point at account `id` (by `guest_id`, `account_id`, or its own row). */

@@ -23,8 +23,9 @@ export const TEST_API_KEY = 'b25b959554ed76058ac220b7b2e0a026';
 
 /** Limits no test reaches (fuzzing sends hundreds of requests). */
 const UNLIMITED = {
-  perIp: { max: 1_000_000, windowMs: 60_000 },
-  perSession: { max: 1_000_000, windowMs: 60_000 },
+  perIp: { perSecond: 1_000_000, burst: 1_000_000 },
+  perSession: { perSecond: 1_000_000, burst: 1_000_000 },
+  signIn: { perSecond: 1_000_000, burst: 1_000_000 },
 };
 
 /** `getSession` scripted per token; everything else is the real client (never called here). */

@@ -131,6 +131,8 @@ function ignoredReason(code: number | null): string {
       return 'Last.fm kept refusing it';
     case -2:
       return 'already on your profile from your own scrobbling';
+    case -3:
+      return 'its artist, track or album name is too long to copy';
     case null:
     default:
       return 'Last.fm ignored it';

@@ -39,6 +39,7 @@ describe('following', () => {
           f.scrobble({ track: 'B', status: 'ignored', lastfm_code: 3, lastfm_message: null }),
           f.scrobble({ track: 'C', status: 'ignored', lastfm_code: -2, lastfm_message: null }),
           f.scrobble({ track: 'D', status: 'held', lastfm_code: null }),
+          f.scrobble({ track: 'E…', status: 'ignored', lastfm_code: -3, lastfm_message: null }),
         ],
       }),
     });
@@ -50,6 +51,7 @@ describe('following', () => {
     expect(text[1]).toContain('Not added: too old for Last.fm');
     expect(text[2]).toContain('Not added: already on your profile');
     expect(text[3]).toMatch(/Held by Last.fm’s daily limit until/);
+    expect(text[4]).toContain('Not added: its artist, track or album name is too long to copy');
   });
 
   it.each([

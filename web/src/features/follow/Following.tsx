@@ -128,8 +128,8 @@ export function Following(props: { status: StatusResponse; info: AppInfo; live: 
       </div>
       <p className="muted text-sm leading-relaxed">
         Each track {host} scrobbles while you are in the jam is added to your profile with its
-        original time, once. The track playing when you start or resume counts too. You can lock
-        your phone: it goes on at the server.
+        original time, once. The track playing when you start or resume counts too, if you joined
+        before its middle. You can lock your phone: it goes on at the server.
         {status.started_at !== null ? ` Following since ${clockTime(status.started_at)}.` : ''}
       </p>
 
