@@ -5,7 +5,6 @@
  * the status route is measured. Goal: status ≥ 0.5 × hello, and no stream errors. Prints a table,
  * writes bench/out/http.json.
  */
-import { readFileSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -13,6 +12,7 @@ import { fileURLToPath } from 'node:url';
 import { spawnServer } from './http/child.js';
 import { BENCH_RATE_LIMITS } from './http/lasso-settings.js';
 import { measure, type LoadFigures, type LoadSettings } from './http/load.js';
+import { FD_SLACK, openFileLimits, openFileProblem } from './http/open-files.js';
 import { startScene } from './http/scene.js';
 import { postgresServerUrl } from './http/postgres.js';
 import type { SseFigures } from './http/sse.js';
@@ -21,8 +21,6 @@ import { DEFAULT_RATE_LIMITS } from '../server/security.js';
 
 const GOAL_RATIO = 0.5;
 const HERE = path.dirname(fileURLToPath(import.meta.url));
-/** File descriptors this process needs beyond the streams: autocannon, emulator, stdio, slack. */
-const FD_SLACK = 200;
 
 interface Options extends LoadSettings {
   streams: number;
@@ -59,19 +57,6 @@ function options(argv: string[]): Options {
   };
 }
 
-/** The soft limit on open files ("Max open files" in /proc/self/limits); null off Linux. */
-function openFileLimit(): number | null {
-  try {
-    const line = readFileSync('/proc/self/limits', 'utf8')
-      .split('\n')
-      .find((l) => l.startsWith('Max open files'));
-    const soft = line?.slice('Max open files'.length).trim().split(/\s+/)[0];
-    return soft === undefined || soft === 'unlimited' ? null : Number(soft);
-  } catch {
-    return null;
-  }
-}
-
 /**
  * The status route with the streams open, then the streams' fate; with `--breakdown`, cheaper
  * Lasso routes afterwards (streams still open).
@@ -100,12 +85,10 @@ async function main(): Promise<void> {
   const log = (s: string): void => {
     if (!o.json) console.log(s);
   };
-  const fdLimit = openFileLimit();
-  if (fdLimit !== null && fdLimit < o.streams + o.connections + FD_SLACK) {
-    throw new Error(
-      `open-file limit ${fdLimit} is too low for ${o.streams} streams: raise it (ulimit -n 4096)`,
-    );
-  }
+  const limits = openFileLimits();
+  const problem = openFileProblem(limits, o.streams + o.connections + FD_SLACK);
+  if (problem !== null) throw new Error(problem);
+  const fdLimit = limits?.soft ?? null;
   const loadBefore = os.loadavg()[0] ?? 0;
   log(
     `bench:http — ${o.connections} connections, pipelining ${o.pipelining}, ` +

@@ -4,12 +4,30 @@
  * CPU time and memory when asked, over the IPC channel `fork` opens.
  */
 import { fork, type ChildProcess } from 'node:child_process';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
+
+/** How late timers ran on a process's event loop: time it could not answer anything. */
+export interface LoopDelay {
+  p50Ms: number;
+  p99Ms: number;
+  maxMs: number;
+}
 
 /** CPU time and memory of one process. */
 export interface ProcessSample {
   /** User + system CPU time so far, in microseconds. */
   cpuMicros: number;
   rssBytes: number;
+  /** The highest RSS seen since the previous sample of the same sampler (checked every 200 ms). */
+  peakRssBytes: number;
+  /** Event-loop delay since the previous sample of the same sampler. */
+  loopDelay: LoopDelay;
+}
+
+/** Samples of this process; `stop()` ends the event-loop delay monitor. */
+export interface ProcessSampler {
+  sample(): ProcessSample;
+  stop(): void;
 }
 
 type ToChild = { type: 'sample' } | { type: 'close' };
@@ -21,16 +39,53 @@ type FromChild =
 /** A server running in a child process. */
 export interface ServerChild {
   url: string;
-  /** The child's CPU time and RSS now. */
+  /** The child's CPU time and RSS now, and its event-loop delay since the last sample. */
   sample(): Promise<ProcessSample>;
   /** Asks the server to close and waits for the process to exit. */
   close(): Promise<void>;
 }
 
-/** This process's CPU time and RSS now. */
-export function sampleProcess(): ProcessSample {
-  const cpu = process.cpuUsage();
-  return { cpuMicros: cpu.user + cpu.system, rssBytes: process.memoryUsage().rss };
+/** Event-loop delay resolution: finer costs timer wake-ups of its own. */
+const LOOP_DELAY_RESOLUTION_MS = 10;
+const NS_PER_MS = 1e6;
+/** How often the peak RSS is checked between samples. */
+const RSS_CHECK_MS = 200;
+
+/**
+ * Samples this process: CPU time and RSS now; event-loop delay and peak RSS since the last
+ * sample.
+ */
+export function createProcessSampler(): ProcessSampler {
+  const loop = monitorEventLoopDelay({ resolution: LOOP_DELAY_RESOLUTION_MS });
+  loop.enable();
+  let peakRss = process.memoryUsage.rss();
+  const rssTimer = setInterval(() => {
+    peakRss = Math.max(peakRss, process.memoryUsage.rss());
+  }, RSS_CHECK_MS);
+  rssTimer.unref();
+  return {
+    sample() {
+      const cpu = process.cpuUsage();
+      const rssBytes = process.memoryUsage.rss();
+      const peakRssBytes = Math.max(peakRss, rssBytes);
+      peakRss = rssBytes;
+      // The histogram holds whole timer intervals: lateness is what exceeds the resolution.
+      // Before any wake-up it is empty and reports NaN.
+      const ms = (ns: number): number =>
+        Number.isFinite(ns) ? Math.max(0, ns / NS_PER_MS - LOOP_DELAY_RESOLUTION_MS) : 0;
+      const loopDelay = {
+        p50Ms: ms(loop.percentile(50)),
+        p99Ms: ms(loop.percentile(99)),
+        maxMs: ms(loop.max),
+      };
+      loop.reset();
+      return { cpuMicros: cpu.user + cpu.system, rssBytes, peakRssBytes, loopDelay };
+    },
+    stop() {
+      loop.disable();
+      clearInterval(rssTimer);
+    },
+  };
 }
 
 /**
@@ -98,6 +153,7 @@ export async function serveInChild(
   const reply = (msg: FromChild): void => {
     process.send?.(msg);
   };
+  const sampler = createProcessSampler();
   let server: { url: string; close(): Promise<void> };
   try {
     server = await start();
@@ -110,7 +166,7 @@ export async function serveInChild(
   }
   process.on('message', (raw) => {
     const msg = raw as ToChild;
-    if (msg.type === 'sample') reply({ type: 'sample', sample: sampleProcess() });
+    if (msg.type === 'sample') reply({ type: 'sample', sample: sampler.sample() });
     if (msg.type === 'close') {
       void server.close().finally(() => process.exit(0));
     }

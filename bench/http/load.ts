@@ -1,10 +1,10 @@
 /**
  * One autocannon measurement against a server in a child process: an unmeasured warm-up (so
- * both servers are compared after the JIT has settled), then the measured run, with the CPU the
- * server and this (client) process used meanwhile.
+ * both servers are compared after the JIT has settled), then the measured run, with the CPU,
+ * memory and event-loop delay of the server and of this (client) process meanwhile.
  */
 import autocannon from 'autocannon';
-import { sampleProcess, type ServerChild } from './child.js';
+import { createProcessSampler, type LoopDelay, type ServerChild } from './child.js';
 
 /** autocannon settings shared by every measurement of a run. */
 export interface LoadSettings {
@@ -19,7 +19,9 @@ export interface LoadFigures {
   url: string;
   requestsPerSecMean: number;
   latencyP50Ms: number;
+  latencyP90Ms: number;
   latencyP99Ms: number;
+  latencyMaxMs: number;
   latencyMeanMs: number;
   requestsTotal: number;
   non2xx: number;
@@ -30,6 +32,12 @@ export interface LoadFigures {
   /** The same for this process (autocannon, and the idle stream sockets and emulator). */
   clientCores: number;
   serverRssMb: number;
+  /** The server's highest RSS during the measured run. */
+  serverPeakRssMb: number;
+  /** How late the server's event loop ran during the measured run: queueing inside the server. */
+  serverLoopDelay: LoopDelay;
+  /** The same for this process: a late client loop adds to every latency it measures. */
+  clientLoopDelay: LoopDelay;
 }
 
 function run(
@@ -60,18 +68,22 @@ export async function measure(
   cookies: readonly string[] = [],
 ): Promise<LoadFigures> {
   if (settings.warmupS > 0) await run(url, settings, settings.warmupS, cookies);
+  const client = createProcessSampler();
   const serverBefore = await server.sample();
-  const clientBefore = sampleProcess();
+  const clientBefore = client.sample();
   const startedAt = performance.now();
   const result = await run(url, settings, settings.durationS, cookies);
   const wallMicros = (performance.now() - startedAt) * 1000;
   const serverAfter = await server.sample();
-  const clientAfter = sampleProcess();
+  const clientAfter = client.sample();
+  client.stop();
   return {
     url,
     requestsPerSecMean: result.requests.mean,
     latencyP50Ms: result.latency.p50,
+    latencyP90Ms: result.latency.p90,
     latencyP99Ms: result.latency.p99,
+    latencyMaxMs: result.latency.max,
     latencyMeanMs: result.latency.mean,
     requestsTotal: result.requests.total,
     non2xx: result.non2xx,
@@ -80,5 +92,8 @@ export async function measure(
     serverCores: (serverAfter.cpuMicros - serverBefore.cpuMicros) / wallMicros,
     clientCores: (clientAfter.cpuMicros - clientBefore.cpuMicros) / wallMicros,
     serverRssMb: serverAfter.rssBytes / 2 ** 20,
+    serverPeakRssMb: serverAfter.peakRssBytes / 2 ** 20,
+    serverLoopDelay: serverAfter.loopDelay,
+    clientLoopDelay: clientAfter.loopDelay,
   };
 }

@@ -34,8 +34,29 @@ export async function startBenchEmulator(guests: readonly string[]): Promise<Emu
   });
 }
 
+/** What a bench may change in Lasso's configuration. */
+export interface LassoTuning {
+  /**
+   * Lasso's pace towards the emulator (default: Lasso's own, 4/s), so that signing in and
+   * mirroring to a thousand guests takes seconds instead of minutes.
+   */
+  lastfmRequestsPerSecond?: number;
+  /**
+   * `POLLING_INTERVAL_MS`; default 1000, so the setup's scrobbles are mirrored in a second or
+   * two. `null`: Lasso's own default (20 s), so the host is not polled 20× more than in
+   * production while measuring.
+   */
+  pollingIntervalMs?: number | null;
+}
+
 /** Lasso's configuration variables for the bench: real settings, scratch PGlite, quiet logs. */
-export function lassoEnv(emu: EmulatorHandle, port: number, dataDir: string) {
+export function lassoEnv(
+  emu: EmulatorHandle,
+  port: number,
+  dataDir: string,
+  tuning: LassoTuning = {},
+): Record<string, string> {
+  const { lastfmRequestsPerSecond, pollingIntervalMs = 1000 } = tuning;
   return {
     ENVIRONMENT: 'production',
     HOST: '127.0.0.1',
@@ -47,9 +68,11 @@ export function lassoEnv(emu: EmulatorHandle, port: number, dataDir: string) {
     LASTFM_AUTH_URL: emu.authUrl,
     SESSION_SECRET: 'a-benchmark-session-secret-of-more-than-40-chars',
     DATA_DIR: dataDir,
-    // Short, so the setup's scrobbles are mirrored in a second or two.
-    POLLING_INTERVAL_MS: '1000',
     LOG_LEVEL: 'warn',
+    ...(pollingIntervalMs === null ? {} : { POLLING_INTERVAL_MS: String(pollingIntervalMs) }),
+    ...(lastfmRequestsPerSecond === undefined
+      ? {}
+      : { LASTFM_REQUESTS_PER_SECOND: String(lastfmRequestsPerSecond) }),
   };
 }
 
@@ -126,6 +149,26 @@ export function hostScrobbles(count: number, firstTimestamp: number) {
     album: 'Homogenic',
     timestamp: firstTimestamp + i,
   }));
+}
+
+/** `fn` over `items`, at most `concurrency` at a time; the results in the items' order. */
+export async function inPool<T, R>(
+  items: readonly T[],
+  concurrency: number,
+  fn: (item: T, index: number) => Promise<R>,
+): Promise<R[]> {
+  const results = new Array<R>(items.length);
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < items.length) {
+      const i = next++;
+      results[i] = await fn(items[i] as T, i);
+    }
+  };
+  await Promise.all(
+    Array.from({ length: Math.max(1, Math.min(concurrency, items.length)) }, worker),
+  );
+  return results;
 }
 
 /** Polls `probe` every 200 ms until it returns true; throws after `ms`. */

@@ -18,6 +18,8 @@ export interface SseFigures {
   opened: number;
   /** Streams open right now. */
   open: number;
+  /** Streams that were open and then ended (the server closed them, or a socket error). */
+  dropped: number;
   /** Refused, failed, timed out while opening, or ended by the server: each stream counts once. */
   errors: number;
   /** Streams that received at least one `event:` frame (engine events pushed live). */
@@ -37,6 +39,8 @@ interface Stream {
   opened: boolean;
   failed: boolean;
   ended: boolean;
+  /** Failed after it was open: ended by anything but `close()`. */
+  dropped: boolean;
   sawEvent: boolean;
   req: http.ClientRequest;
 }
@@ -53,6 +57,7 @@ export async function openStreams(
   const fail = (s: Stream, why: string): void => {
     if (closing || s.failed) return;
     s.failed = true;
+    if (s.opened) s.dropped = true;
     if (errorSamples.length < 5) errorSamples.push(why);
   };
   for (let start = 0; start < count; start += OPEN_BATCH) {
@@ -67,6 +72,7 @@ export async function openStreams(
       requested: count,
       opened: streams.filter((s) => s.opened).length,
       open: streams.filter((s) => s.opened && !s.ended).length,
+      dropped: streams.filter((s) => s.dropped).length,
       errors: streams.filter((s) => s.failed).length,
       withEvents: streams.filter((s) => s.sawEvent).length,
       errorSamples: [...errorSamples],
@@ -89,7 +95,14 @@ function openOne(
       agent: false,
       headers: { cookie, accept: 'text/event-stream' },
     });
-    const s: Stream = { opened: false, failed: false, ended: false, sawEvent: false, req };
+    const s: Stream = {
+      opened: false,
+      failed: false,
+      ended: false,
+      dropped: false,
+      sawEvent: false,
+      req,
+    };
     track(s);
     const timer = setTimeout(() => {
       fail(s, 'no first bytes in time');
