@@ -1,6 +1,9 @@
 import preact from '@preact/preset-vite';
 import { defineConfig } from 'vitest/config';
 
+/** The soak suites' short runs (soak/README.md); the soak's own unit tests stay in `node`. */
+const SOAK_RUNS = 'soak/soak.test.ts';
+
 export default defineConfig({
   test: {
     // CI (.ci/run) also wants the counts as JSON, for its closing line.
@@ -14,11 +17,24 @@ export default defineConfig({
         test: {
           name: 'node',
           include: ['**/*.test.ts'],
-          exclude: ['node_modules/**', 'dist/**', 'data/**', 'web/**', 'e2e/**'],
+          exclude: ['node_modules/**', 'dist/**', 'data/**', 'web/**', 'e2e/**', SOAK_RUNS],
           setupFiles: ['./test/setup.ts'],
           testTimeout: 30_000,
           hookTimeout: 60_000,
           pool: 'forks',
+        },
+      },
+      {
+        // The soak suites' short runs: the built server in child processes on the real clock,
+        // minutes each. After the other projects (groupOrder), so they do not share the CPU.
+        test: {
+          name: 'soak',
+          include: [SOAK_RUNS],
+          setupFiles: ['./test/setup.ts'],
+          testTimeout: 15 * 60_000,
+          hookTimeout: 60_000,
+          pool: 'forks',
+          sequence: { groupOrder: 1 },
         },
       },
       {

@@ -50,11 +50,23 @@ export const CatchUpQuery = z.object({
 });
 export type CatchUpQuery = z.infer<typeof CatchUpQuery>;
 
-/** The catch-up preview. `capped`: there were more than the server will add; `total` counts all. */
+/** A track of the catch-up preview; `not_added` says why it will not be copied, or is null. */
+export const CatchUpTrack = TrackPlay.extend({
+  not_added: z
+    .string()
+    .nullable()
+    .describe('Why this track will not be copied (it shows as not added), or null'),
+});
+export type CatchUpTrack = z.infer<typeof CatchUpTrack>;
+
+/**
+ * The catch-up preview. `capped`: there were more than the server will add; `total` counts all.
+ * `scrobbles` lists every track of the window, those with `not_added` too.
+ */
 export const CatchUpPreview = z.object({
   target_username: z.string(),
   since: epochMs('Where the window would open: the requested time, or later when capped'),
-  scrobbles: z.array(TrackPlay),
+  scrobbles: z.array(CatchUpTrack),
   total: z.number().int().nonnegative(),
   capped: z.boolean(),
 });

@@ -105,6 +105,39 @@ describeEachDatabase('engine: bad host scrobbles', (t) => {
     expect(host0).toMatchObject({ poll_failures: 0, last_error: null });
   });
 
+  it('lists a catch-up track with a cut name as not added, then records, tells and counts it once', async () => {
+    rig = await startEngineRig(t.db);
+    const host = rig.host();
+    const ann = await rig.guest('ann');
+    const skipped: string[] = [];
+    const engine = rig.engine({ metrics: skippedMetrics(skipped) });
+    await rig.runUntil(engine, at(60));
+    rig.rig.emu.addScrobble(host, [
+      { artist: 'Can', track: 'Vitamin C', timestamp: uts(at(20)) },
+      { artist: 'Can', track: 'x'.repeat(5000), timestamp: uts(at(30)) },
+    ]);
+    const preview = await engine.catchUpPreview(ann.id, host, at(10));
+    expect(preview.scrobbles.map((s) => [utf8Bytes(s.track), s.notAdded])).toEqual([
+      [9, null],
+      [NAME_MAX_BYTES, 'its artist, track or album name is too long to copy'],
+    ]);
+
+    await engine.startFollow(ann.id, host, { catchUpFrom: at(10) });
+    expect(skipped).toEqual(['name_too_long 1']);
+    await rig.runUntil(engine, at(62));
+    expect(rig.rig.emu.scrobbles(ann.name).map((s) => s.track)).toEqual(['Vitamin C']);
+    expect((await engine.status(ann.id)).counts).toMatchObject({ mirrored: 1, ignored: 1 });
+    const told = await t.db.kysely
+      .selectFrom('events')
+      .select('payload')
+      .where('guest_id', '=', ann.id)
+      .where('type', '=', 'ignored')
+      .execute();
+    expect(told.map((e) => (e.payload as { code: number }).code)).toEqual([-3]);
+    // The poller reads the same scrobbles again: nothing more is recorded or counted.
+    expect(skipped).toEqual(['name_too_long 1']);
+  });
+
   it('stops the follow with `jam_ended` on time while every poll of the host fails', async () => {
     rig = await startEngineRig(t.db);
     const host = rig.host();

@@ -133,7 +133,8 @@ export interface CatchUpPreview {
   targetUsername: string;
   /** ms: where the window would open. */
   since: number;
-  scrobbles: Array<TrackView & { timestamp: number }>;
+  /** `notAdded`: why it will be recorded as not added instead of copied, or null. */
+  scrobbles: Array<TrackView & { timestamp: number; notAdded: string | null }>;
   /** How many host scrobbles lie in range before capping. */
   total: number;
   capped: boolean;

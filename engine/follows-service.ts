@@ -20,7 +20,7 @@ import {
   type FollowSummary,
   type StartFollowOptions,
 } from './engine-api.js';
-import { stateChangedEvent } from './events.js';
+import { ignoredReason, stateChangedEvent } from './events.js';
 import {
   catchUpPlan,
   learnPlayingDuration,
@@ -29,7 +29,8 @@ import {
   windowLead,
 } from './follow-host.js';
 import { guestRequest, transitionOrThrow, type FollowAction } from './follow-state.js';
-import type { EngineScrobble } from './types.js';
+import { countNotAdded } from './poll-write.js';
+import { UNMIRRORABLE_CODE, type EngineScrobble } from './types.js';
 import { applyRequestedTransition } from './transitions.js';
 import { guestAccounts, keepGuests, lockAccountForDelete } from './repo/accounts.js';
 import { insertEvents, type GuestEvent } from './repo/events.js';
@@ -168,13 +169,13 @@ export function createFollowsService(ctx: EngineContext) {
       await applyWindowOpToDb(trx, follow.id, start.window);
       // The poller re-reads recent history only: the confirmed catch-up goes in now.
       const target = { follow_id: follow.id, guest_id: guestId, due: now };
-      await insertOutbox(
+      const { notAdded } = await insertOutbox(
         trx,
         (plan?.scrobbles ?? []).map((s) => newOutboxRow(target, s, now)),
       );
       events.push({ guestId, event: stateChangedEvent(follow.id, 'active') });
       await insertEvents(trx, events, now);
-      return { follow, host };
+      return { follow, host, notAdded };
     });
   }
 
@@ -191,7 +192,8 @@ export function createFollowsService(ctx: EngineContext) {
       if (read !== null) await learnPlayingDuration(ctx, read);
       for (let attempt = 1; ; attempt++) {
         try {
-          const { follow, host } = await insertStart(guestId, name, opts, plan, read);
+          const { follow, host, notAdded } = await insertStart(guestId, name, opts, plan, read);
+          countNotAdded(ctx, notAdded);
           await wakeHost(ctx.db.kysely, host.id, ctx.now());
           ctx.wake();
           await refreshHostImage(ctx, host);
@@ -223,6 +225,9 @@ export function createFollowsService(ctx: EngineContext) {
           album: s.album,
           imageUrl: s.imageUrl ?? null,
           timestamp: s.timestamp,
+          // Recorded as not added at once on confirm (newOutboxRow), as a poll would.
+          notAdded:
+            s.unmirrorable === undefined ? null : ignoredReason(UNMIRRORABLE_CODE[s.unmirrorable]),
         })),
         total: plan.total,
         capped: plan.capped,

@@ -208,8 +208,11 @@ export async function writePollFailure(
   }
 }
 
-/** Reports the scrobbles a poll recorded as not added, by reason (after the commit). */
-function countNotAdded(ctx: EngineContext, rows: readonly NotAddedRow[]): void {
+/**
+ * Reports scrobbles recorded as not added, by reason, after the commit: a poll's and a confirmed
+ * catch-up's.
+ */
+export function countNotAdded(ctx: EngineContext, rows: readonly NotAddedRow[]): void {
   const byReason = new Map<UnmirrorableReason, number>();
   for (const r of rows) {
     const reason = unmirrorableReason(r.ignored_code);

@@ -35,7 +35,7 @@ import { refreshStoreGauges } from './store-gauges.js';
 import { createWebApp } from './web-app.js';
 
 /** Sessions, sign-in states and full rate-limit buckets are swept this often. */
-const HOUSEKEEPING_INTERVAL_MS = 10 * MINUTE_MS;
+export const HOUSEKEEPING_INTERVAL_MS = 10 * MINUTE_MS;
 /** How long shutdown waits for requests still running after the server closed. */
 const DRAIN_TIMEOUT_MS = 10 * SECOND_MS;
 /** Calls a fresh shared bucket allows at once; Last.fm averages its limit over 5 minutes. */
@@ -48,6 +48,8 @@ export interface LassoOptions {
   rateLimits?: RateLimits;
   /** The built web app's folder; default `dist/web` of this checkout (`defaultWebRoot`). */
   webRoot?: string;
+  /** The API's token buckets; default `createTokenBuckets` on the store (tests watch them). */
+  tokenBuckets?: TokenBuckets;
 }
 
 /** A started Lasso: its HTTP address and an orderly `close`. */
@@ -105,11 +107,13 @@ export async function startLasso(initial: Config, options: LassoOptions): Promis
   const web = createWebApp({ logger, ...(options.webRoot ? { root: options.webRoot } : {}) });
   const imageOrigin = emulatorImageOrigin(config, demo);
   // The API's rate limits: shared through the database on PostgreSQL, in memory on PGlite.
-  const rateLimitBuckets = createTokenBuckets({
-    db,
-    clock,
-    onError: (err) => logger.warn({ err }, 'rate limits: database failed, limiting per instance'),
-  });
+  const rateLimitBuckets =
+    options.tokenBuckets ??
+    createTokenBuckets({
+      db,
+      clock,
+      onError: (err) => logger.warn({ err }, 'rate limits: database failed, limiting per instance'),
+    });
   const app = await buildApp({
     config,
     logger,

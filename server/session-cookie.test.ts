@@ -3,7 +3,7 @@ import Fastify from 'fastify';
 import { describe, expect, it } from 'vitest';
 import { newSessionId } from './crypto.js';
 import {
-  AUTH_STATE_COOKIE,
+  authStateCookieName,
   authStateCookieOptions,
   clearedCookieOptions,
   COOKIE_NAME,
@@ -30,7 +30,7 @@ async function setCookies(config = testConfig()) {
   app.get('/set', async (_request, reply) =>
     reply
       .setCookie(sessionCookieName(config), 'sid', sessionCookieOptions(config))
-      .setCookie(AUTH_STATE_COOKIE, 'state', authStateCookieOptions(config))
+      .setCookie(authStateCookieName(config), 'state', authStateCookieOptions(config))
       .send('ok'),
   );
   app.get('/clear', async (_request, reply) =>
@@ -52,9 +52,15 @@ describe('session cookies', () => {
       'lasso_auth_state=state; Max-Age=600; Path=/api/auth; HttpOnly; SameSite=Lax',
     );
     const prod = await setCookies(production);
-    const [secure] = (await prod.inject({ url: '/set' })).headers['set-cookie'] as string[];
+    const [secure, secureState] = (await prod.inject({ url: '/set' })).headers[
+      'set-cookie'
+    ] as string[];
     expect(secure).toBe(
       '__Host-lasso_session=sid; Max-Age=2592000; Path=/; HttpOnly; Secure; SameSite=Lax',
+    );
+    // The __Host- prefix: Secure, Path=/, no Domain, or browsers refuse it.
+    expect(secureState).toBe(
+      '__Host-lasso_auth_state=state; Max-Age=600; Path=/; HttpOnly; Secure; SameSite=Lax',
     );
   });
 

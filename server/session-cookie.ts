@@ -29,8 +29,15 @@ declare module 'fastify' {
   }
 }
 
-/** The sign-in state cookie's name. */
+/** The sign-in state cookie's name outside production. */
 export const AUTH_STATE_COOKIE = 'lasso_auth_state';
+
+/**
+ * The sign-in state cookie's name in production. With the `__Host-` prefix no sibling subdomain
+ * can plant a state of its own choosing in the browser (which would let it finish a sign-in it
+ * started, into its own account: login CSRF). The prefix requires Path=/.
+ */
+export const HOST_AUTH_STATE_COOKIE = '__Host-lasso_auth_state';
 
 /** A session unused this long is over (enforced server-side, sliding). */
 export const SESSION_IDLE_TIMEOUT_MS = 24 * HOUR_MS;
@@ -75,16 +82,23 @@ export function sessionCookieOptions(config: CookieConfig): CookieSerializeOptio
   };
 }
 
+/** The auth-state cookie's name: `__Host-lasso_auth_state` in production. */
+export function authStateCookieName(config: CookieConfig): string {
+  return config.environment === 'production' ? HOST_AUTH_STATE_COOKIE : AUTH_STATE_COOKIE;
+}
+
 /**
- * Options for the auth-state cookie: only sent to /api/auth, gone after 10 minutes. SameSite=Lax
- * still sends it on the top-level GET navigation back from Last.fm.
+ * Options for the auth-state cookie, gone after 10 minutes. SameSite=Lax still sends it on the
+ * top-level GET navigation back from Last.fm. In production it is Secure with Path=/ (its
+ * `__Host-` name requires both); elsewhere it is only sent to /api/auth.
  */
 export function authStateCookieOptions(config: CookieConfig): CookieSerializeOptions {
+  const production = config.environment === 'production';
   return {
     httpOnly: true,
     sameSite: 'lax',
-    path: '/api/auth',
-    secure: config.environment === 'production',
+    path: production ? '/' : '/api/auth',
+    secure: production,
     maxAge: AUTH_STATE_MAX_AGE_MS / 1000,
   };
 }

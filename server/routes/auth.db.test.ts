@@ -6,7 +6,12 @@ import { describeEachDatabase } from '../../store/test-support/databases.js';
 import { uniqueName } from '../../store/test-support/factories.js';
 import { openSessionKey } from '../auth/keys.js';
 import { createKeyBox, hashToken, KeyBoxError } from '../crypto.js';
-import { AUTH_STATE_COOKIE, COOKIE_NAME, HOST_COOKIE_NAME } from '../session-cookie.js';
+import {
+  AUTH_STATE_COOKIE,
+  COOKIE_NAME,
+  HOST_AUTH_STATE_COOKIE,
+  HOST_COOKIE_NAME,
+} from '../session-cookie.js';
 import type { ApiTestApp } from '../test-support/api.js';
 import {
   buildApiTestApp,
@@ -88,7 +93,7 @@ describeEachDatabase('auth routes', (ctx) => {
     expect(res.headers.location).toBe('/');
   });
 
-  it('names the session cookie __Host-lasso_session in production, Secure, Path=/, no Domain, and reads no other name', async () => {
+  it('names both cookies __Host- in production, Secure, Path=/, no Domain, and reads no other name', async () => {
     const config = testConfig({
       ENVIRONMENT: 'production',
       PUBLIC_URL: 'https://lasso.example',
@@ -101,10 +106,27 @@ describeEachDatabase('auth routes', (ctx) => {
       url: '/api/auth/init',
       headers: { origin: 'https://lasso.example' },
     });
-    const state = setCookie(init, AUTH_STATE_COOKIE)!;
-    expect(setCookieHeader(init, AUTH_STATE_COOKIE)).toContain('; Secure');
+    expect(setCookieHeader(init, AUTH_STATE_COOKIE)).toBeUndefined();
+    const state = setCookie(init, HOST_AUTH_STATE_COOKIE)!;
+    const stateHeader = setCookieHeader(init, HOST_AUTH_STATE_COOKIE)!;
+    expect(stateHeader).toMatch(/; Path=\/;.*; Secure/);
+    expect(stateHeader).not.toMatch(/domain=/i);
+    // A state cookie without the prefix could have been planted by a sibling subdomain.
+    const { token: plantedToken } = t.lastfm.tokenFor(uniqueName('Mallory'));
+    const plantedState = await callback(
+      t.app,
+      { token: plantedToken, state },
+      { [AUTH_STATE_COOKIE]: state },
+    );
+    expect(plantedState.headers.location).toBe('/?error=STATE_MISMATCH');
+    const again = await t.app.inject({
+      method: 'POST',
+      url: '/api/auth/init',
+      headers: { origin: 'https://lasso.example' },
+    });
+    const fresh = setCookie(again, HOST_AUTH_STATE_COOKIE)!;
     const { token } = t.lastfm.tokenFor(uniqueName('Maya'));
-    const res = await callback(t.app, { token, state }, { [AUTH_STATE_COOKIE]: state });
+    const res = await callback(t.app, { token, state: fresh }, { [HOST_AUTH_STATE_COOKIE]: fresh });
     expect(setCookieHeader(res, COOKIE_NAME)).toBeUndefined();
     const header = setCookieHeader(res, HOST_COOKIE_NAME)!;
     expect(header).toMatch(/; Path=\/;.*; Secure/);

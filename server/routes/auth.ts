@@ -21,7 +21,7 @@ import { hashToken, safeEqual } from '../crypto.js';
 import type { RouteModule } from '../deps.js';
 import { loopbackOrigin, onOrigin } from '../origins.js';
 import {
-  AUTH_STATE_COOKIE,
+  authStateCookieName,
   authStateCookieOptions,
   clearedCookieOptions,
   readSessionId,
@@ -61,7 +61,7 @@ async function runCallback(deps: ApiDeps, request: FastifyRequest): Promise<Call
   }
   const { state, token } = query.data;
   // Bound to this browser: a callback URL replayed from another browser has no such cookie.
-  const cookieState = request.cookies[AUTH_STATE_COOKIE];
+  const cookieState = request.cookies[authStateCookieName(deps.config)];
   if (cookieState === undefined || !safeEqual(cookieState, state)) {
     throw new SignInFailure('STATE_MISMATCH', 'state cookie missing or different');
   }
@@ -104,6 +104,7 @@ function clearSessionCookie(deps: ApiDeps, reply: FastifyReply): void {
 export const authRoutes: RouteModule = (app, appDeps) => {
   const deps = apiDeps(appDeps);
   const stateCookie = authStateCookieOptions(deps.config);
+  const stateCookieName = authStateCookieName(deps.config);
   const requireGuest = guestHook(deps);
   const addressed = loopbackOrigin(deps.config);
   const { callbackUrl } = deps.config.lastfm;
@@ -125,14 +126,14 @@ export const authRoutes: RouteModule = (app, appDeps) => {
       const browserOrigin = addressed(request);
       const cb = browserOrigin === null ? callbackUrl : onOrigin(callbackUrl, browserOrigin);
       const { state, authUrl } = await beginSignIn(deps, cb, returnTo);
-      reply.setCookie(AUTH_STATE_COOKIE, state, stateCookie);
+      reply.setCookie(stateCookieName, state, stateCookie);
       return { auth_url: authUrl };
     },
   );
 
   // A browser navigation back from Last.fm: every outcome is a 303, never JSON, never a 500.
   app.get('/api/auth/callback', { schema: { tags: ['auth'] } }, async (request, reply) => {
-    reply.clearCookie(AUTH_STATE_COOKIE, clearedCookieOptions(stateCookie));
+    reply.clearCookie(stateCookieName, clearedCookieOptions(stateCookie));
     let outcome: CallbackOutcome;
     try {
       outcome = await runCallback(deps, request);

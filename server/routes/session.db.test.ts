@@ -276,6 +276,15 @@ describeEachDatabase('session routes', (ctx) => {
         album: 'Lonerism',
         imageUrl: null,
         timestamp: 1767630000,
+        notAdded: null,
+      },
+      {
+        artist: 'Tame Impala',
+        track: 'Long name…',
+        album: '',
+        imageUrl: null,
+        timestamp: 1767630300,
+        notAdded: 'its artist, track or album name is too long to copy',
       },
     ];
     const since = t.clock.now() - 7_200_000;
@@ -292,9 +301,18 @@ describeEachDatabase('session routes', (ctx) => {
           album: 'Lonerism',
           image_url: null,
           timestamp: 1767630000,
+          not_added: null,
+        },
+        {
+          artist: 'Tame Impala',
+          track: 'Long name…',
+          album: '',
+          image_url: null,
+          timestamp: 1767630300,
+          not_added: 'its artist, track or album name is too long to copy',
         },
       ],
-      total: 1,
+      total: 2,
       capped: false,
     });
   });

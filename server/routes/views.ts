@@ -88,7 +88,11 @@ export function catchUpBody(preview: CatchUpPreview): CatchUpPreviewBody {
   return {
     target_username: preview.targetUsername,
     since: preview.since,
-    scrobbles: preview.scrobbles.map((s) => ({ ...nowPlayingBody(s), timestamp: s.timestamp })),
+    scrobbles: preview.scrobbles.map((s) => ({
+      ...nowPlayingBody(s),
+      timestamp: s.timestamp,
+      not_added: s.notAdded,
+    })),
     total: preview.total,
     capped: preview.capped,
   };

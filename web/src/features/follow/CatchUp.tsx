@@ -3,7 +3,7 @@
  * would be added, and confirms. Nothing is added before the confirm.
  */
 import { useState } from 'react';
-import type { AppInfo } from '../../../../contract/index.js';
+import type { AppInfo, CatchUpPreview } from '../../../../contract/index.js';
 import { ApiError } from '../../api/client.js';
 import { useCatchUpPreview } from '../../api/queries.js';
 import { Banner } from '../../components/Banner.js';
@@ -81,47 +81,67 @@ export function CatchUp(props: {
           </Banner>
         ) : null}
         {current && !preview.isFetching ? (
-          <div>
-            <p className="font-medium" role="status">
-              {current.scrobbles.length === 0
-                ? `${current.target_username} scrobbled nothing since then.`
-                : `${tracks(current.scrobbles.length)} would be added`}
-            </p>
-            {current.capped ? (
-              <p className="muted text-sm">
-                {current.total} were played since then; only the newest {current.scrobbles.length}{' '}
-                are added.
-              </p>
-            ) : null}
-            <ol className="mt-2 max-h-72 divide-y divide-zinc-200 overflow-y-auto dark:divide-zinc-800">
-              {current.scrobbles.map((s) => (
-                <li
-                  key={`${s.timestamp}-${s.artist}-${s.track}`}
-                  className="flex gap-3 py-2 text-sm"
-                >
-                  <span className="muted w-20 shrink-0 whitespace-nowrap tabular-nums">
-                    {scrobbleTime(s.timestamp)}
-                  </span>
-                  <span className="min-w-0">
-                    <span className="block truncate font-medium">{s.track}</span>
-                    <span className="muted block truncate">{s.artist}</span>
-                  </span>
-                </li>
-              ))}
-            </ol>
-            <button
-              type="button"
-              className="btn-primary mt-3 w-full"
-              disabled={props.busy}
-              onClick={() => props.onConfirm(current.since)}
-            >
-              {current.scrobbles.length === 0
-                ? `Follow ${current.target_username}`
-                : `Add ${tracks(current.scrobbles.length)} and follow`}
-            </button>
-          </div>
+          <CatchUpList preview={current} busy={props.busy} onConfirm={props.onConfirm} />
         ) : null}
       </div>
     </details>
+  );
+}
+
+/** The previewed tracks and the confirm; tracks Lasso will not copy say why. */
+function CatchUpList(props: {
+  preview: CatchUpPreview;
+  busy: boolean;
+  onConfirm: (since: number) => void;
+}) {
+  const { preview } = props;
+  const added = preview.scrobbles.filter((s) => s.not_added === null).length;
+  const skipped = preview.scrobbles.length - added;
+  return (
+    <div>
+      <p className="font-medium" role="status">
+        {added === 0 && skipped === 0
+          ? `${preview.target_username} scrobbled nothing since then.`
+          : `${tracks(added)} would be added`}
+      </p>
+      {preview.capped ? (
+        <p className="muted text-sm">
+          {preview.total} were played since then; only the newest {preview.scrobbles.length} are
+          added.
+        </p>
+      ) : null}
+      {skipped > 0 ? (
+        <p className="muted text-sm">
+          {tracks(skipped)} cannot be copied: {skipped === 1 ? 'it shows' : 'they show'} as not
+          added.
+        </p>
+      ) : null}
+      <ol className="mt-2 max-h-72 divide-y divide-zinc-200 overflow-y-auto dark:divide-zinc-800">
+        {preview.scrobbles.map((s) => (
+          <li key={`${s.timestamp}-${s.artist}-${s.track}`} className="flex gap-3 py-2 text-sm">
+            <span className="muted w-20 shrink-0 whitespace-nowrap tabular-nums">
+              {scrobbleTime(s.timestamp)}
+            </span>
+            <span className="min-w-0">
+              <span className="block truncate font-medium">{s.track}</span>
+              <span className="muted block truncate">{s.artist}</span>
+              {s.not_added === null ? null : (
+                <span className="block text-amber-800 dark:text-amber-300">
+                  Not added: {s.not_added}
+                </span>
+              )}
+            </span>
+          </li>
+        ))}
+      </ol>
+      <button
+        type="button"
+        className="btn-primary mt-3 w-full"
+        disabled={props.busy}
+        onClick={() => props.onConfirm(preview.since)}
+      >
+        {added === 0 ? `Follow ${preview.target_username}` : `Add ${tracks(added)} and follow`}
+      </button>
+    </div>
   );
 }

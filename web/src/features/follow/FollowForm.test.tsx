@@ -126,6 +126,7 @@ describe('I joined late…', () => {
           album: 'Homogenic',
           timestamp: since / 1000 + 60,
           image_url: null,
+          not_added: null,
         },
         {
           artist: 'Sigur Rós',
@@ -133,9 +134,18 @@ describe('I joined late…', () => {
           album: 'Takk...',
           timestamp: since / 1000 + 300,
           image_url: null,
+          not_added: null,
+        },
+        {
+          artist: 'Sigur Rós',
+          track: 'Hopp… (a name of 2,000 characters)',
+          album: '',
+          timestamp: since / 1000 + 600,
+          image_url: null,
+          not_added: 'its artist, track or album name is too long to copy',
         },
       ],
-      total: 2,
+      total: 3,
       capped: false,
     });
     server.on('POST /api/session/start', {
@@ -149,6 +159,11 @@ describe('I joined late…', () => {
     expect(await screen.findByText('2 tracks would be added')).toBeTruthy();
     expect(screen.getByText('Jóga')).toBeTruthy();
     expect(screen.getByText('Hoppípolla')).toBeTruthy();
+    // Listed, with why it will not be copied, and not counted.
+    expect(screen.getByText(/1 track cannot be copied: it shows as not added/)).toBeTruthy();
+    expect(
+      screen.getByText('Not added: its artist, track or album name is too long to copy'),
+    ).toBeTruthy();
     expect(server.callsTo('GET /api/session/catch-up')[0]?.query.get('target_username')).toBe(
       'maya',
     );
@@ -168,7 +183,14 @@ describe('I joined late…', () => {
       target_username: 'maya',
       since: f.NOW - 60_000,
       scrobbles: [
-        { artist: 'A', track: 'T', album: '', timestamp: f.NOW / 1000 - 30, image_url: null },
+        {
+          artist: 'A',
+          track: 'T',
+          album: '',
+          timestamp: f.NOW / 1000 - 30,
+          image_url: null,
+          not_added: null,
+        },
       ],
       total: 73,
       capped: true,
