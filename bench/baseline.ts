@@ -1,5 +1,5 @@
 /**
- * The baseline: what the original design (`seed/000_…`, §5.1.7 "Polling Engine") does, with the
+ * The baseline: what the original design's polling engine does (docs/decisions/0002), with the
  * Lasso client against the same emulator, for the engine bench to compare with. One scheduler
  * wakes every 20 s and, for each *guest* whose session is active, calls `user.getRecentTracks`
  * on the host (limit 50, `from` = the time of the guest's last successful mirror, none at first —

@@ -2,7 +2,8 @@
  * Generated album art and avatars, so a demo looks like Last.fm: small SVG squares whose colours
  * and initials come from the artist and album (or the user name), the same every time. Their URLs
  * carry what they show (base64url JSON), so serving one needs no state and survives a restart.
- * Last.fm lists four sizes (facts §3.2): small 34, medium 64, large 174, extralarge 300 pixels.
+ * Last.fm lists four sizes (docs/lastfm.md, "Pictures"): small 34, medium 64, large 174, extralarge
+ * 300 pixels.
  */
 import { createHash } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';

@@ -1,8 +1,8 @@
 /**
- * The sign-in page `/api/auth/` (facts §1.1, §8.11): pick or type an emulated user and allow the
- * app. Web flow (`cb=` or the app's registered callback): redirect there with `?token=` (`&token=`
- * when it already has a query). Desktop flow (`token=`): mark that token authorised. Plain
- * server-rendered HTML and a form POST, no script, so a real browser test can click through.
+ * The sign-in page `/api/auth/` (docs/lastfm.md, "Sign-in"): pick or type an emulated user and
+ * allow the app. Web flow (`cb=` or the app's registered callback): redirect there with `?token=`
+ * (`&token=` when it already has a query). Desktop flow (`token=`): mark that token authorised.
+ * Plain server-rendered HTML and a form POST, no script, so a real browser test can click through.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Clock } from '../lib/clock.js';

@@ -1,6 +1,6 @@
 /**
  * The emulator's two error kinds: `ApiError` is a Last.fm error as it goes on the wire (code,
- * exact message, HTTP status, facts §7.2); `ControlError` is a bad control-API request.
+ * exact message, HTTP status: docs/lastfm.md, "Errors"); `ControlError` is a bad control-API request.
  */
 
 /** A Last.fm error answer: `{"message":…,"error":code}` with its HTTP status. */
@@ -28,7 +28,7 @@ export class ControlError extends Error {
   }
 }
 
-/** The exact Last.fm messages the emulator sends, from facts §7.2. */
+/** The exact Last.fm messages the emulator sends, from docs/lastfm.md, "Errors". */
 export const MSG = {
   invalidMethod: 'Invalid Method - No method with that name in this package',
   badToken: 'Invalid authentication token supplied',

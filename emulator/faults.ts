@@ -1,8 +1,8 @@
 /**
- * Injected faults for `/2.0/` calls (DESIGN §8): with probability `rate` a call is answered with a
- * Last.fm error, an HTTP 5xx, held until the client gives up ("timeout"), or its connection is
- * destroyed ("drop"; a write is applied first, so the answer is what gets lost). Drawn from an
- * injected random, so a seed repeats a run.
+ * Injected faults for `/2.0/` calls (`emulator/README.md` → Faults): with probability `rate` a call
+ * is answered with a Last.fm error, an HTTP 5xx, held until the client gives up ("timeout"), or its
+ * connection is destroyed ("drop"; a write is applied first, so the answer is what gets lost).
+ * Drawn from an injected random, so a seed repeats a run.
  */
 import type { Random } from '../lib/random.js';
 import { seededRandom } from '../lib/random.js';

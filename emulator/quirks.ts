@@ -4,7 +4,7 @@ import type { Quirks } from './types.js';
 
 const DAY_SEC = 86_400;
 
-/** The defaults: the facts' choices for every unverified point (facts §8, "Open points"). */
+/** The defaults for every unverified point: docs/lastfm.md, "Open points". */
 export const DEFAULT_QUIRKS: Readonly<Quirks> = Object.freeze({
   singleTrackAsObject: false,
   nowPlayingOnEveryPage: true,

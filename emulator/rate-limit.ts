@@ -1,7 +1,7 @@
 /**
- * Last.fm's per-IP limit (facts §7.3, §8.13): 5 requests/s averaged over 5 minutes, as a token
- * bucket holding `perSecond × windowSec` requests and refilling `perSecond` a second. Counted on
- * the injected clock, so a test can exhaust it and then advance time to refill it.
+ * Last.fm's per-IP limit (docs/lastfm.md, "Rate limits"): 5 requests/s averaged over 5 minutes, as
+ * a token bucket holding `perSecond × windowSec` requests and refilling `perSecond` a second.
+ * Counted on the injected clock, so a test can exhaust it and then advance time to refill it.
  */
 import type { Clock } from '../lib/clock.js';
 import type { RateLimitOptions } from './types.js';

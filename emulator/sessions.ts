@@ -1,6 +1,7 @@
 /**
- * Tokens and session keys (facts §1.2, §8.12): 32-character `[A-Za-z0-9_-]` strings; tokens live
- * 60 minutes from issue and are single use; session keys never expire but can be revoked.
+ * Tokens and session keys (docs/lastfm.md, "Tokens and session keys"): 32-character `[A-Za-z0-9_-]`
+ * strings; tokens live 60 minutes from issue and are single use; session keys never expire but can
+ * be revoked.
  */
 import { HOUR_MS } from '../lib/clock.js';
 import { secureRandomBytes } from '../lib/random.js';

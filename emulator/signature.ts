@@ -1,7 +1,8 @@
 /**
- * The emulator's own check of Last.fm's `api_sig` (facts §2), written apart from the client's
- * signer on purpose: sort parameter names in byte order, leave out `format`, `callback` and
- * `api_sig`, keep empty values, concatenate name+value, append the secret, MD5 the UTF-8 bytes.
+ * The emulator's own check of Last.fm's `api_sig` (docs/lastfm.md, "Signatures"), written apart
+ * from the client's signer on purpose: sort parameter names in byte order, leave out `format`,
+ * `callback` and `api_sig`, keep empty values, concatenate name+value, append the secret, MD5 the
+ * UTF-8 bytes.
  */
 import { createHash } from 'node:crypto';
 

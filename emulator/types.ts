@@ -6,7 +6,10 @@
 import type { Clock } from '../lib/clock.js';
 import type { Random } from '../lib/random.js';
 
-/** Behaviour switches for the points where Last.fm is unverified or inconsistent (facts §8). */
+/**
+ * Behaviour switches for the points where Last.fm is unverified or inconsistent (docs/lastfm.md,
+ * "Open points").
+ */
 export interface Quirks {
   /** `recenttracks.track` is a bare object when exactly one row would be returned. */
   singleTrackAsObject: boolean;

@@ -1,5 +1,5 @@
 /**
- * Rendering of `/2.0/` answers as Last.fm does (facts §0, §7.1, §8.10, §8.14): JSON with
+ * Rendering of `/2.0/` answers as Last.fm does (docs/lastfm.md, "Transport", "Errors"): JSON with
  * `format=json`, JSONP with `callback=`, minimal `<lfm>` XML otherwise; errors as
  * `{"message":…,"error":N}` with their HTTP status.
  */

@@ -59,7 +59,7 @@ describe('requests', () => {
     expectValidSignature(params);
   });
 
-  it('builds the facts batch-scrobble request whose signature is the published vector', async () => {
+  it('builds the documented batch-scrobble request whose signature is the published vector', async () => {
     const twoAccepted = {
       scrobbles: {
         scrobble: SCROBBLE_BATCH.scrobbles.scrobble.slice(0, 2),

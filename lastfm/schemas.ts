@@ -1,7 +1,8 @@
 /**
- * Zod schemas of Last.fm's JSON wire shapes (facts §3–§7), each transformed into the typed values of
- * `types.ts`. They are lenient where Last.fm is inconsistent (a string or a number, an object or a
- * list, a missing key) and strict where a wrong value would mislead the engine.
+ * Zod schemas of Last.fm's JSON wire shapes (docs/lastfm.md, one section per method), each
+ * transformed into the typed values of `types.ts`. They are lenient where Last.fm is inconsistent
+ * (a string or a number, an object or a list, a missing key) and strict where a wrong value would
+ * mislead the engine.
  */
 import { z } from 'zod';
 import { capName, cleanText } from './text.js';

@@ -6,7 +6,10 @@ import { compareCodePoints, signatureBase, signParams } from './signature.js';
 const KEY = 'b25b959554ed76058ac220b7b2e0a026';
 const SK = 'd580d57f32848f5dcf574d1ce18d78b2';
 
-/** The five vectors of facts §2.2: parameters as sent, secret, exact string hashed, api_sig. */
+/**
+ * The five vectors of docs/lastfm.md, "Signatures" → "Test vectors": parameters as sent, secret,
+ * exact string hashed, api_sig.
+ */
 const VECTORS: Array<[string, Record<string, string>, string, string, string]> = [
   [
     'lastfm-docs getSession',
@@ -85,7 +88,7 @@ function referenceSign(params: Record<string, string>, secret: string): string {
 
 describe('signParams', () => {
   for (const [name, params, secret, base, sig] of VECTORS) {
-    it(`matches the facts vector: ${name}`, () => {
+    it(`matches the documented vector: ${name}`, () => {
       expect(signatureBase(params, secret)).toBe(base);
       expect(signParams(params, secret)).toBe(sig);
     });

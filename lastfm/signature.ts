@@ -1,7 +1,7 @@
 /**
- * Last.fm's `api_sig` (facts §2): every parameter sent except `format`, `callback` and `api_sig`,
- * sorted by name in byte order, concatenated as name+value with no separators, the shared secret
- * appended, MD5 over the UTF-8 bytes, lowercase hex.
+ * Last.fm's `api_sig` (docs/lastfm.md, "Signatures"): every parameter sent except `format`,
+ * `callback` and `api_sig`, sorted by name in byte order, concatenated as name+value with no
+ * separators, the shared secret appended, MD5 over the UTF-8 bytes, lowercase hex.
  */
 import { createHash } from 'node:crypto';
 
@@ -25,7 +25,7 @@ export function compareCodePoints(a: string, b: string): number {
   }
 }
 
-/** The exact string that is hashed: useful to compare with the facts' test vectors. */
+/** The exact string that is hashed: useful to compare with the test vectors of docs/lastfm.md. */
 export function signatureBase(params: Readonly<Record<string, string>>, secret: string): string {
   const names = Object.keys(params)
     .filter((name) => !UNSIGNED.has(name))

@@ -56,7 +56,10 @@ export async function buildApp(deps: AppDeps): Promise<ZodApp> {
   registerErrorHandler(app, deps.logger, deps.notFoundFallback);
   if (deps.inFlight) trackInFlight(app, deps.inFlight);
   // One line per request at debug (off by default); a 5xx answer at warn whatever the level.
+  // Counted by route template, never by raw URL, so the metric's labels stay few.
   app.addHook('onResponse', (request, reply, done) => {
+    const route = request.routeOptions.url ?? 'unmatched';
+    deps.metrics.httpRequest(route, request.method, reply.statusCode, reply.elapsedTime / 1000);
     const level = reply.statusCode >= 500 ? 'warn' : 'debug';
     if (levelEnabled(request.log, level)) {
       request.log[level](

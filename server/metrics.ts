@@ -9,9 +9,21 @@ import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom
 /** What became of a host scrobble sent for a guest. */
 export type MirrorResult = 'accepted' | 'ignored' | 'failed';
 
-/** How a Last.fm call ended: `ok`, or the `LastfmErrorKind` it failed with. */
+/**
+ * How a Last.fm call ended: `ok`, `rate_limited` (error 29 or HTTP 429: counted apart from the
+ * other retryable failures, since it means Lasso's pace is too fast, not that Last.fm is down), or
+ * the `LastfmErrorKind` it failed with.
+ */
 export type LastfmCallOutcome =
-  'ok' | 'retryable' | 'auth_revoked' | 'user_not_found' | 'private' | 'fatal';
+  'ok' | 'rate_limited' | 'retryable' | 'auth_revoked' | 'user_not_found' | 'private' | 'fatal';
+
+/** The outcome label of a Last.fm call that ended with `error` (none: `ok`). */
+export function lastfmCallOutcome(
+  error: { kind: Exclude<LastfmCallOutcome, 'ok' | 'rate_limited'>; rateLimited: boolean } | null,
+): LastfmCallOutcome {
+  if (error === null) return 'ok';
+  return error.rateLimited ? 'rate_limited' : error.kind;
+}
 
 /** The store's gauges, as last counted. */
 export interface StoreGauges {
@@ -19,6 +31,10 @@ export interface StoreGauges {
   activeFollows: number;
   /** Outbox rows `pending` or `sending`. */
   outboxPending: number;
+  /** Hosts whose next poll is more than `HOST_OVERDUE_MS` late (nobody is polling them). */
+  hostsOverdue: number;
+  /** Guests whose sending waits for Last.fm's daily scrobble limit to reset. */
+  heldGuests: number;
 }
 
 /** The application's metrics. */
@@ -34,6 +50,8 @@ export interface Metrics {
   lastfmCall(method: string, outcome: LastfmCallOutcome): void;
   /** How long one host poll took, in seconds (measured with the injected clock). */
   observePollDuration(seconds: number): void;
+  /** One HTTP request answered: its route template (`unmatched` when none), method, status. */
+  httpRequest(route: string, method: string, status: number, seconds: number): void;
   /** Sets the store's gauges (what a scrape then shows until the next call). */
   setStoreGauges(gauges: StoreGauges): void;
   /** The exposition text and its content type, for GET /metrics. */
@@ -83,6 +101,29 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}): Metri
     help: 'Outbox rows waiting to be sent to Last.fm (counted in the background, every 15 s)',
     registers: [registry],
   });
+  const hostsOverdue = new Gauge({
+    name: 'lasso_hosts_overdue',
+    help: 'Hosts whose next poll is over a minute late (counted in the background, every 15 s)',
+    registers: [registry],
+  });
+  const heldGuests = new Gauge({
+    name: 'lasso_held_guests',
+    help: "Guests held by Last.fm's daily scrobble limit (counted in the background, every 15 s)",
+    registers: [registry],
+  });
+  const httpRequests = new Counter({
+    name: 'lasso_http_requests_total',
+    help: 'HTTP requests answered, by route template, method and status',
+    labelNames: ['route', 'method', 'status'] as const,
+    registers: [registry],
+  });
+  const httpDuration = new Histogram({
+    name: 'lasso_http_request_duration_seconds',
+    help: 'Time to answer an HTTP request (an event stream: how long it stayed open)',
+    labelNames: ['route', 'method'] as const,
+    buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 3, 10],
+    registers: [registry],
+  });
   return {
     registry,
     hostPolled: () => hostsPolled.inc(),
@@ -90,9 +131,15 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}): Metri
     scrobblesSkipped: (reason, n = 1) => skipped.inc({ reason }, n),
     lastfmCall: (method, outcome) => calls.inc({ method, outcome }),
     observePollDuration: (seconds) => pollDuration.observe(seconds),
+    httpRequest: (route, method, status, seconds) => {
+      httpRequests.inc({ route, method, status: String(status) });
+      httpDuration.observe({ route, method }, seconds);
+    },
     setStoreGauges: (gauges) => {
       activeFollows.set(gauges.activeFollows);
       outboxPending.set(gauges.outboxPending);
+      hostsOverdue.set(gauges.hostsOverdue);
+      heldGuests.set(gauges.heldGuests);
     },
     render: async () => ({ contentType: registry.contentType, body: await registry.metrics() }),
   };

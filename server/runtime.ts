@@ -26,7 +26,7 @@ import { engineSettings } from './engine-settings.js';
 import type { ZodApp } from './deps.js';
 import { createInFlight } from './in-flight.js';
 import type { Logger } from './logger.js';
-import { createMetrics, type Metrics } from './metrics.js';
+import { createMetrics, lastfmCallOutcome, type Metrics } from './metrics.js';
 import { apiRoutes } from './routes/index.js';
 import { createSseHub } from './routes/sse-hub.js';
 import type { RateLimits } from './security.js';
@@ -206,7 +206,7 @@ function createClient(config: Config, db: Db, clock: Clock, metrics: Metrics): L
     authUrl: config.lastfm.authUrl,
     rateLimiter,
     clock,
-    onCall: (e) => metrics.lastfmCall(e.method, e.error ? e.error.kind : 'ok'),
+    onCall: (e) => metrics.lastfmCall(e.method, lastfmCallOutcome(e.error)),
   });
 }
 

@@ -1,6 +1,9 @@
 /**
- * Embedded PostgreSQL (PGlite, WebAssembly) behind a real `pg.Pool`, through PGlite's
- * node-postgres adapter, so Kysely and every query run exactly as on a server.
+ * Embedded PostgreSQL (PGlite, WebAssembly) behind a real `pg.Pool`, so Kysely and every query
+ * run exactly as on a server. PGlite runs in a worker thread (`pglite-worker.ts`): its statements
+ * execute synchronously inside WebAssembly, and in the main thread they would stall the event
+ * loop that serves requests. `pg` talks to it through a socket-like stream (`pglite-thread.ts`)
+ * carrying the wire protocol, so parsing, errors and notifications are `pg`'s own.
  *
  * PGlite is ONE backend connection. The pool therefore holds one client: while a transaction runs,
  * every other query waits for it. A query issued on the outer `db.kysely` from inside
@@ -10,7 +13,6 @@
 import { chmod, lstat, mkdir, readdir } from 'node:fs/promises';
 import path from 'node:path';
 import pg from 'pg';
-import type { PGlite, PGliteOptions } from '@electric-sql/pglite';
 import type {
   Driver,
   ListenOptions,
@@ -19,42 +21,60 @@ import type {
   Unsubscribe,
 } from './driver.js';
 import { assertChannelName, deliver } from './driver.js';
+import { PgliteThread } from './pglite-thread.js';
 import { storeTypes } from './type-parsers.js';
 
 /** Where a PGlite database lives: a folder, `memory://`, or a dump to start from (tests). */
 export type PgliteSource = { dataDir: string } | { loadDataDir: Blob | File };
 
-/** A PGlite driver; `pglite` is exposed for test support (dumps), not for queries. */
+/** A PGlite driver; `dumpDataDir` is for test support (templates), not for queries. */
 export interface PgliteDriver extends Driver {
   readonly dialect: 'pglite';
-  readonly pglite: PGlite;
+  /** The data folder as an uncompressed tar, loadable as `{ loadDataDir }`. */
+  dumpDataDir(): Promise<Blob>;
 }
 
-/** Starts PGlite (imported only now: it is large) and wraps it in a one-client pool. */
+/** Starts PGlite in its worker thread and wraps it in a one-client pool. */
 export async function openPgliteDriver(
   source: PgliteSource,
   logger: StoreLogger,
 ): Promise<PgliteDriver> {
-  const [{ PGlite }, { createPgConfig }] = await Promise.all([
-    import('@electric-sql/pglite'),
-    import('@electric-sql/pglite/node-postgres'),
-  ]);
-  const options: PGliteOptions =
-    'dataDir' in source ? { dataDir: source.dataDir } : { loadDataDir: source.loadDataDir };
   const onDisk = 'dataDir' in source && !source.dataDir.startsWith('memory://');
   // PGlite creates the last folder of the path only. Ours is the owner's alone from the start.
   if (onDisk) await makePrivateDir(source.dataDir, logger);
-  const pglite = await PGlite.create(options);
-  if (onDisk) await makePrivate(source.dataDir, logger);
+  const thread = await PgliteThread.start(source);
+  try {
+    if (onDisk) await makePrivate(source.dataDir, logger);
+  } catch (err) {
+    await thread.close();
+    throw err;
+  }
   const pool = new pg.Pool({
-    ...createPgConfig(pglite),
+    stream: () => thread.stream(),
+    user: 'postgres',
+    database: 'postgres',
     // One backend: a second client would share its protocol stream.
     max: 1,
-    // Never end the idle client: its connection object is PGlite's only one.
+    // Never end the idle client: PGlite has one session, where LISTENs live.
     idleTimeoutMillis: 0,
     types: storeTypes,
   });
   pool.on('error', (err) => logger.error({ err }, 'pglite pool error'));
+  const channels = new Map<string, Set<NotificationHandler>>();
+  pool.on('connect', (client) => {
+    client.on('notification', ({ channel, payload }) => {
+      for (const handler of channels.get(channel) ?? []) {
+        deliver(handler, payload ?? '', channel, logger);
+      }
+    });
+  });
+  // LISTEN and UNLISTEN one at a time, so a channel's first handler and its last never race.
+  let listening: Promise<unknown> = Promise.resolve();
+  const serially = <T>(fn: () => Promise<T>): Promise<T> => {
+    const run = listening.then(fn, fn);
+    listening = run.catch(() => undefined);
+    return run;
+  };
   let closed = false;
 
   async function listen(
@@ -63,26 +83,46 @@ export async function openPgliteDriver(
     _options?: ListenOptions,
   ): Promise<Unsubscribe> {
     assertChannelName(channel);
-    const handler = (payload: string): void => deliver(onPayload, payload, channel, logger);
-    // Holding the only pooled client guarantees LISTEN does not run inside (and get rolled back
-    // with) someone else's open transaction on the same backend.
-    const unlisten = await withPoolClient(pool, () => pglite.listen(channel, handler));
+    // Its own function per call: the same handler listening twice is two subscriptions.
+    const handler: NotificationHandler = (payload) => onPayload(payload);
+    await serially(async () => {
+      const handlers = channels.get(channel) ?? new Set();
+      // Through the pool's only client: LISTEN never runs inside (and is never rolled back
+      // with) someone else's open transaction on the same backend.
+      if (handlers.size === 0) await pool.query(`LISTEN ${channel}`);
+      handlers.add(handler);
+      channels.set(channel, handlers);
+    });
     let done = false;
     return async () => {
       if (done || closed) return;
       done = true;
-      await withPoolClient(pool, () => unlisten());
+      await serially(async () => {
+        const handlers = channels.get(channel);
+        if (!handlers?.delete(handler) || handlers.size > 0 || closed) return;
+        channels.delete(channel);
+        await pool.query(`UNLISTEN ${channel}`);
+      });
     };
   }
 
   async function close(): Promise<void> {
     if (closed) return;
     closed = true;
-    await pool.end();
-    await pglite.close();
+    try {
+      await pool.end();
+    } finally {
+      await thread.close();
+    }
   }
 
-  return { dialect: 'pglite', pool, pglite, listen, close };
+  return {
+    dialect: 'pglite',
+    pool,
+    listen,
+    close,
+    dumpDataDir: () => thread.dump(),
+  };
 }
 
 /** Permission bits for the group and for others. */
@@ -121,14 +161,5 @@ async function restrict(file: string, logger: StoreLogger): Promise<void> {
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code !== 'EPERM') throw err;
     logger.warn({ file }, 'the PGlite data folder holds a path Lasso may not make owner-only');
-  }
-}
-
-async function withPoolClient<T>(pool: pg.Pool, fn: () => Promise<T>): Promise<T> {
-  const client = await pool.connect();
-  try {
-    return await fn();
-  } finally {
-    client.release();
   }
 }

@@ -1,8 +1,8 @@
 /**
  * Databases for the benches, with the time spent in queries measured: Kysely's query log times
  * each statement on its connection (BEGIN and COMMIT included, waiting for a pooled connection
- * excluded). PGlite runs in this process, so its time is also CPU of this thread; a PostgreSQL
- * server's is not. The PostgreSQL database is a scratch one, created here and dropped after.
+ * excluded). PGlite runs in a worker thread of this process, so its time is also CPU of this
+ * process; a PostgreSQL server's is not. The PostgreSQL database is a scratch one, created here and dropped after.
  */
 import { randomBytes } from 'node:crypto';
 import { Kysely, PostgresDialect, type LogEvent } from 'kysely';

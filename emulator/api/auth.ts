@@ -1,4 +1,4 @@
-/** `auth.getToken` and `auth.getSession` (facts §1.3, §1.4). */
+/** `auth.getToken` and `auth.getSession` (docs/lastfm.md, "Sign-in"). */
 import { apiErrors } from '../errors.js';
 import type { ApiBody, ApiCall, ApiContext, MethodDef } from './context.js';
 import { required } from './context.js';

@@ -1,6 +1,7 @@
 /**
- * The `/2.0/` method table and the checks every call goes through before its handler: method
- * name (case-insensitive), api_key, POST for writes, signature, session key (facts §8.9, §8.10).
+ * The `/2.0/` method table and the checks every call goes through before its handler: method name
+ * (case-insensitive), api_key, POST for writes, signature, session key (docs/lastfm.md,
+ * "Transport", "Signatures").
  */
 import { apiErrors } from '../errors.js';
 import { signatureMatches } from '../signature.js';

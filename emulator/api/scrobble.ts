@@ -1,6 +1,7 @@
 /**
- * `track.scrobble` (facts §4): batches of up to 50, per-item ignore rules (14 days old, too far in
- * the future, daily cap), duplicates recorded once but still answered as accepted.
+ * `track.scrobble` (docs/lastfm.md, "track.scrobble"): batches of up to 50, per-item ignore rules
+ * (14 days old, too far in the future, daily cap), duplicates recorded once but still answered as
+ * accepted.
  */
 import { DAY_MS } from '../../lib/clock.js';
 import { apiErrors } from '../errors.js';
@@ -22,7 +23,10 @@ interface Item {
   duration: number | null;
 }
 
-/** Why an item is ignored: the documented codes 1..5 (facts §4.3); 0 = accepted. */
+/**
+ * Why an item is ignored: the documented codes 1..5 (docs/lastfm.md, "track.scrobble"); 0 =
+ * accepted.
+ */
 type Reason = 0 | 3 | 4 | 5;
 
 const REASON_TEXT: Record<Exclude<Reason, 0>, string> = {

@@ -1,13 +1,13 @@
-/** JSON pieces shared by several methods, in the exact wire types of facts §3–§6 and §8.3–§8.4. */
+/** JSON pieces shared by several methods, in the exact wire types of docs/lastfm.md, "Wire types". */
 import { artImages } from '../art.js';
 
 const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
 const IMAGE_SIZES = ['small', 'medium', 'large', 'extralarge'] as const;
 const IMAGE_DIRS = ['34s', '64s', '174s', '300x300'] as const;
-/** Last.fm's placeholder picture for things without art (facts §3.2). */
+/** Last.fm's placeholder picture for things without art (docs/lastfm.md, "Pictures"). */
 const PLACEHOLDER = '2a96cbd8b46e442fc41c2b86b821562f.png';
 
-/** `date["#text"]`: "D Mon YYYY, HH:MM" in UTC, day not zero-padded (facts §8.15). */
+/** `date["#text"]`: "D Mon YYYY, HH:MM" in UTC, day not zero-padded (docs/lastfm.md, "Wire types"). */
 export function dateText(uts: number): string {
   const d = new Date(uts * 1000);
   const hh = String(d.getUTCHours()).padStart(2, '0');
@@ -56,8 +56,9 @@ export interface TrackRowInput {
 }
 
 /**
- * One `recenttracks.track` entry, plain or `extended=1` (facts §3.3, §3.4). Its album art is the
- * emulator's generated picture of artist and album, served under `artBase` (`art.ts`).
+ * One `recenttracks.track` entry, plain or `extended=1` (docs/lastfm.md, "user.getRecentTracks").
+ * Its album art is the emulator's generated picture of artist and album, served under `artBase`
+ * (`art.ts`).
  */
 export function recentTrackRow(
   row: TrackRowInput,
@@ -82,7 +83,10 @@ export function recentTrackRow(
   return out;
 }
 
-/** `{"corrected":"0","#text":…}`; without `#text` when absent, as an unsent album (facts §8.4). */
+/**
+ * `{"corrected":"0","#text":…}`; without `#text` when absent, as an unsent album (docs/lastfm.md,
+ * "Wire types").
+ */
 export function corrected(text: string | undefined): Record<string, string> {
   return text === undefined || text === '' ? { corrected: '0' } : { corrected: '0', '#text': text };
 }

@@ -1,4 +1,7 @@
-/** `track.getInfo` and `track.updateNowPlaying` (facts §5; DESIGN §4 "track duration"). */
+/**
+ * `track.getInfo` and `track.updateNowPlaying` (docs/lastfm.md, "track.getInfo",
+ * "track.updateNowPlaying").
+ */
 import { apiErrors } from '../errors.js';
 import type { ApiBody, ApiCall, ApiContext, MethodDef } from './context.js';
 import { intParam, required, sessionUser } from './context.js';

@@ -1,4 +1,7 @@
-/** `user.getInfo` and `user.getRecentTracks` (facts §3, §6). */
+/**
+ * `user.getInfo` and `user.getRecentTracks` (docs/lastfm.md, "user.getRecentTracks",
+ * "user.getInfo").
+ */
 import { apiErrors } from '../errors.js';
 import type { UserRecord } from '../state.js';
 import type { ApiBody, ApiCall, ApiContext, MethodDef } from './context.js';
@@ -31,7 +34,7 @@ export const getInfo: MethodDef = {
         playcount: String(user.history.size),
         playlists: '0',
         image: artImages(ctx.publicUrl, { kind: 'user', name: user.name }),
-        // The only number among strings here (facts §6).
+        // The only number among strings here (docs/lastfm.md, "user.getInfo").
         registered: { unixtime: String(user.registeredAt), '#text': user.registeredAt },
         country: 'None',
         gender: 'n',

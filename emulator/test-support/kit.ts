@@ -1,7 +1,7 @@
 /**
  * Helpers for the emulator's own tests: boot an emulator on a ManualClock, call it over a real
- * socket with plain `fetch`, and sign requests with a signer written here from the facts (§2), on
- * purpose apart from both the emulator's and the client's.
+ * socket with plain `fetch`, and sign requests with a signer written here from docs/lastfm.md
+ * ("Signatures"), on purpose apart from both the emulator's and the client's.
  */
 import { createHash } from 'node:crypto';
 import { ManualClock } from '../../lib/clock.js';
@@ -15,7 +15,10 @@ export const CALLBACK = 'http://app.test/api/auth/callback';
 /** 2026-01-05 18:00:00 UTC, in seconds. */
 export const T0 = Date.UTC(2026, 0, 5, 18, 0, 0) / 1000;
 
-/** The facts' recipe by hand: byte-order sort, no format/callback, name+value, secret, md5. */
+/**
+ * The recipe of docs/lastfm.md, "Signatures", by hand: byte-order sort, no format/callback,
+ * name+value, secret, md5.
+ */
 export function sign(params: Record<string, string>, secret = SECRET): string {
   const text = Object.keys(params)
     .filter((k) => k !== 'format' && k !== 'callback' && k !== 'api_sig')

@@ -1,5 +1,5 @@
 /**
- * Canned Last.fm answers (shapes from the facts, §3–§7) and a scripted transport, so the client
+ * Canned Last.fm answers (shapes from docs/lastfm.md) and a scripted transport, so the client
  * can be tested without a socket.
  */
 import type { HttpRequest, HttpResponse, Transport } from '../transport.js';

@@ -1,8 +1,8 @@
 /**
- * Disconnect erases the guest (DESIGN §7). The route with the fake engine (answer, caches,
- * failure), then with the real engine and the real Last.fm client against the emulator: a guest
- * signs in through the consent page, follows a host, gets scrobbles mirrored, disconnects, and
- * no table holds a row of theirs or a trace of their name, session or key.
+ * Disconnect erases the guest (docs/runbook.md, "What Lasso keeps"). The route with the fake engine
+ * (answer, caches, failure), then with the real engine and the real Last.fm client against the
+ * emulator: a guest signs in through the consent page, follows a host, gets scrobbles mirrored,
+ * disconnects, and no table holds a row of theirs or a trace of their name, session or key.
  */
 import { sql } from 'kysely';
 import { afterEach, expect, it } from 'vitest';

@@ -14,7 +14,12 @@ const production = (env: Record<string, string> = {}) =>
 
 async function scrape(config: ReturnType<typeof testConfig>, authorization?: string) {
   const { app, deps } = await buildTestApp({ config });
-  deps.metrics.setStoreGauges({ activeFollows: 3, outboxPending: 1 });
+  deps.metrics.setStoreGauges({
+    activeFollows: 3,
+    outboxPending: 1,
+    hostsOverdue: 0,
+    heldGuests: 0,
+  });
   try {
     return await app.inject({
       url: '/metrics',
@@ -58,5 +63,30 @@ describe('GET /metrics', () => {
     const config = testConfig({ METRICS_TOKEN: TOKEN });
     expect((await scrape(config)).statusCode).toBe(401);
     expect((await scrape(config, `Bearer ${TOKEN}`)).statusCode).toBe(200);
+  });
+});
+
+describe('HTTP request metrics', () => {
+  it('counts each answered request by route template, method and status', async () => {
+    const { app } = await buildTestApp({ config: testConfig() });
+    try {
+      await app.inject({ url: '/healthz' });
+      await app.inject({ url: '/healthz' });
+      await app.inject({ url: '/api/no-such-route/12345' });
+      const { body } = await app.inject({ url: '/metrics' });
+      expect(body).toContain(
+        'lasso_http_requests_total{route="/healthz",method="GET",status="200"} 2',
+      );
+      // A path no route matched is one label value, whatever the path: labels stay few.
+      expect(body).toMatch(
+        /lasso_http_requests_total\{route="unmatched",method="GET",status="404"\} 1/,
+      );
+      expect(body).not.toContain('no-such-route');
+      expect(body).toContain(
+        'lasso_http_request_duration_seconds_count{route="/healthz",method="GET"} 2',
+      );
+    } finally {
+      await app.close();
+    }
   });
 });

@@ -129,7 +129,7 @@ async function loadOrBuildPgliteTemplate(kind: 'migrated' | 'empty'): Promise<Bl
   let dump: Blob;
   try {
     if (kind === 'migrated') await migrate(dbFromDriver(driver).kysely, { migrations });
-    dump = await driver.pglite.dumpDataDir('none');
+    dump = await driver.dumpDataDir();
   } finally {
     await driver.close();
   }

@@ -1,6 +1,7 @@
 /**
  * The remaining methods and the emulator's quirk switches, read by the client: each setting the
- * facts leave open must still come out of the client as the same typed value or error kind.
+ * Last.fm docs leave open (docs/lastfm.md, "Open points") must still come out of the client as the
+ * same typed value or error kind.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { DAY_MS } from '../../lib/clock.js';

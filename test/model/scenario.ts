@@ -57,7 +57,10 @@ export interface ModelScenario {
   faults: FaultPeriodSpec[];
   crashes: CrashPlan[];
   maxConcurrency: number;
-  /** Emulator behaviour where Last.fm is unverified or varies (facts §8), and the daily cap. */
+  /**
+   * Emulator behaviour where Last.fm is unverified or varies (docs/lastfm.md, "Open points"), and
+   * the daily cap.
+   */
   quirks: Partial<Quirks>;
 }
 

@@ -56,7 +56,7 @@ export function CatchUp(props: {
           anything is added.
         </p>
         <div className="flex items-end gap-3">
-          <label className="flex-1">
+          <label className="min-w-0 flex-1">
             <span className="mb-1 block text-sm font-medium">When did you join?</span>
             <input
               type="time"

@@ -1,0 +1,165 @@
+/**
+ * A migrated, empty PGlite data folder made once at build time (`npm run build` writes
+ * `dist/store/pglite-snapshot.tar` and its manifest), so a fresh embedded store (an empty
+ * `DATA_DIR`, or `memory://` in demo mode) starts by unpacking it instead of running `initdb` and
+ * every migration: seconds of WebAssembly work at each demo start and first run.
+ *
+ * The snapshot is used only when its manifest matches what runs: the same PGlite version (its
+ * data-folder format) and migrations that are a prefix of this code's, file by file (name and
+ * content hash). Migrations added after it was made are applied on top by `migrate` as usual;
+ * anything else (no snapshot, another PGlite, an edited migration) falls back to `initdb`.
+ */
+import { createHash } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { PGliteOptions } from '@electric-sql/pglite';
+import type { StoreLogger } from './driver.js';
+import type { PgliteSource } from './pglite-driver.js';
+import { loadMigrations, migrate, type Migration } from './migrate.js';
+import type { Database } from './schema.js';
+
+/** The tarball's and the manifest's file names, in the snapshot folder. */
+export const SNAPSHOT_FILE = 'pglite-snapshot.tar';
+export const MANIFEST_FILE = 'pglite-snapshot.json';
+
+/** What a snapshot holds: the PGlite version that wrote it and its migrations, in order. */
+export interface SnapshotManifest {
+  pglite: string;
+  migrations: Array<{ name: string; sha256: string }>;
+}
+
+/** Options of `pgliteOptions`. */
+export interface SnapshotOptions {
+  /** The folder holding the snapshot; default this module's folder (`dist/store/` when built). */
+  dir?: string;
+  /** The migrations this code applies; default `loadMigrations()`. */
+  migrations?: Migration[];
+  logger?: StoreLogger;
+}
+
+/** The folder the build writes the snapshot to and the server reads it from. */
+export function defaultSnapshotDir(): string {
+  return path.dirname(fileURLToPath(import.meta.url));
+}
+
+/** The installed PGlite's version (the package does not export its package.json). */
+export async function installedPgliteVersion(): Promise<string> {
+  const entry = createRequire(import.meta.url).resolve('@electric-sql/pglite');
+  const manifest = await readFile(path.join(path.dirname(entry), '..', 'package.json'), 'utf8');
+  return (JSON.parse(manifest) as { version: string }).version;
+}
+
+/** The manifest of a snapshot of `migrations` made by PGlite `pglite`. */
+export function manifestOf(pglite: string, migrations: Migration[]): SnapshotManifest {
+  return {
+    pglite,
+    migrations: migrations.map((m) => ({
+      name: m.name,
+      sha256: createHash('sha256').update(m.sql).digest('hex'),
+    })),
+  };
+}
+
+/** Why `manifest` cannot start a database for this code, or null when it can. */
+export function snapshotMismatch(
+  manifest: SnapshotManifest,
+  pglite: string,
+  migrations: Migration[],
+): string | null {
+  if (manifest.pglite !== pglite) return `made by PGlite ${manifest.pglite}, not ${pglite}`;
+  const current = manifestOf(pglite, migrations).migrations;
+  if (manifest.migrations.length > current.length) return 'holds migrations this code lacks';
+  for (const [i, m] of manifest.migrations.entries()) {
+    const c = current[i];
+    if (c?.name !== m.name || c.sha256 !== m.sha256) return `migration ${m.name} differs`;
+  }
+  return null;
+}
+
+/**
+ * The snapshot in `dir` if it may start a database for this code, else null (logged when one
+ * exists but does not fit).
+ */
+export async function loadSnapshot(options: SnapshotOptions = {}): Promise<Blob | null> {
+  const dir = options.dir ?? defaultSnapshotDir();
+  let manifest: SnapshotManifest;
+  try {
+    manifest = JSON.parse(
+      await readFile(path.join(dir, MANIFEST_FILE), 'utf8'),
+    ) as SnapshotManifest;
+  } catch {
+    return null;
+  }
+  const migrations = options.migrations ?? (await loadMigrations());
+  const mismatch = snapshotMismatch(manifest, await installedPgliteVersion(), migrations);
+  if (mismatch) {
+    options.logger?.warn({ dir, mismatch }, 'PGlite snapshot not used: running initdb');
+    return null;
+  }
+  return new Blob([await readFile(path.join(dir, SNAPSHOT_FILE))]);
+}
+
+/**
+ * The options for `PGlite.create` for `source`: a fresh folder or `memory://` starts from the
+ * snapshot when one fits; an existing data folder (it has `PG_VERSION`) opens as it is (PGlite
+ * refuses a tarball over an existing database).
+ */
+export async function pgliteOptions(
+  source: PgliteSource,
+  options: SnapshotOptions = {},
+): Promise<PGliteOptions> {
+  if ('loadDataDir' in source) return { loadDataDir: source.loadDataDir };
+  const { dataDir } = source;
+  const inMemory = dataDir.startsWith('memory://');
+  if (!inMemory && existsSync(path.join(dataDir, 'PG_VERSION'))) return { dataDir };
+  const snapshot = await loadSnapshot(options);
+  return snapshot ? { dataDir, loadDataDir: snapshot } : { dataDir };
+}
+
+/**
+ * Makes the snapshot in `dir`: an in-memory PGlite after `initdb` and `migrations`, dumped
+ * uncompressed (a start then spends no time inflating it), and its manifest. Both are written
+ * then renamed, so a reader never sees half of one; the manifest last.
+ */
+export async function writeSnapshot(
+  dir: string,
+  migrations?: Migration[],
+): Promise<SnapshotManifest> {
+  const all = migrations ?? (await loadMigrations());
+  // Imported here: a server reading the snapshot needs none of these.
+  const [{ PGlite }, { createPgConfig }, { Kysely, PostgresDialect }, { default: pg }] =
+    await Promise.all([
+      import('@electric-sql/pglite'),
+      import('@electric-sql/pglite/node-postgres'),
+      import('kysely'),
+      import('pg'),
+    ]);
+  const pglite = await PGlite.create({ dataDir: 'memory://' });
+  let dump: Blob;
+  try {
+    const pool = new pg.Pool({ ...createPgConfig(pglite), max: 1, idleTimeoutMillis: 0 });
+    const kysely = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+    await migrate(kysely, { migrations: all });
+    await pool.end();
+    // Written to the data files, so the dump needs no WAL replay when it starts.
+    await pglite.exec('CHECKPOINT');
+    dump = await pglite.dumpDataDir('none');
+  } finally {
+    await pglite.close();
+  }
+  const manifest = manifestOf(await installedPgliteVersion(), all);
+  // No moment where an old manifest describes the new tarball.
+  await rm(path.join(dir, MANIFEST_FILE), { force: true });
+  await writeAtomically(path.join(dir, SNAPSHOT_FILE), Buffer.from(await dump.arrayBuffer()));
+  await writeAtomically(path.join(dir, MANIFEST_FILE), `${JSON.stringify(manifest, null, 2)}\n`);
+  return manifest;
+}
+
+async function writeAtomically(file: string, data: Buffer | string): Promise<void> {
+  const partial = `${file}.${process.pid}.partial`;
+  await writeFile(partial, data);
+  await rename(partial, file);
+}
