@@ -3,12 +3,14 @@
  * with now-playing mirroring off or on, or the original design's baseline), simulated time on an
  * in-process emulator, and the figures the bench reports.
  */
+import type { EngineConfig } from '../engine/config.js';
 import { HOUR_MS, MINUTE_MS } from '../lib/clock.js';
 import { seededRandom } from '../lib/random.js';
 import { upsertAccount } from '../store/accounts.js';
 import { openDatabase, type Db } from '../store/db.js';
 import { BaselinePolicy } from './baseline.js';
 import { LassoPolicy, type EngineFactory } from './sim/lasso-policy.js';
+import { delayTail, type TailCause } from './engine-tail.js';
 import { realisticPlays, songLibrary } from './sim/listening.js';
 import { guestOutcome } from './sim/outcome.js';
 import type { FollowPolicy, GuestAction, SimGuest } from './sim/policy.js';
@@ -66,6 +68,8 @@ export interface RunFigures {
   delay_p50_s: number | null;
   delay_p95_s: number | null;
   delay_max_s: number | null;
+  /** Mirrored copies that waited longer than `TAIL_S`, by cause (engine-tail.ts). */
+  delay_tail: Record<TailCause, number>;
   duplicates: number;
   missing: number;
   outside_window: number;
@@ -84,6 +88,8 @@ export interface JamOptions {
   seed: number;
   createEngine: EngineFactory;
   minutes?: number;
+  /** Engine settings other than the defaults (the frontier's skip-check gaps). */
+  config?: Partial<EngineConfig>;
 }
 
 /** Runs one jam and measures it. */
@@ -162,7 +168,12 @@ function makePolicy(opts: JamOptions, rig: SimRig, db: Db | null): FollowPolicy 
     return new BaselinePolicy({ lastfm, clock: rig.clock });
   }
   if (!db) throw new Error('the Lasso policy needs a database');
-  return new LassoPolicy({ rig, db, createEngine: opts.createEngine });
+  return new LassoPolicy({
+    rig,
+    db,
+    createEngine: opts.createEngine,
+    ...(opts.config ? { config: opts.config } : {}),
+  });
 }
 
 async function figures(
@@ -194,6 +205,10 @@ async function figures(
     delay_p50_s: p(50),
     delay_p95_s: p(95),
     delay_max_s: p(100),
+    delay_tail: delayTail(
+      outcomes.flatMap((o) => o.delays),
+      rig.hostPlays.get(HOST) ?? [],
+    ),
     duplicates:
       (rig.wire.ledger?.duplicates ?? 0) +
       outcomes.reduce((n, o) => n + o.comparison.duplicateRows.length, 0),

@@ -3,11 +3,15 @@
  * original design's per-guest polling, on one host's jam with five guests and with one, in
  * simulated time on the in-process emulator. Prints a table and the goals with ✓/✗, writes
  * bench/out/engine.json; `--json` prints the JSON instead of the table.
+ * `--gaps 60,90,120 [--seeds 1,2,3] [--jams five,one]`: the calls/delay frontier instead
+ * (engine-frontier.ts).
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { runJam, type PolicyKind, type RunFigures, type ScenarioName } from './engine-run.js';
+import { printFrontier, runFrontier } from './engine-frontier.js';
+import { TAIL_S } from './engine-tail.js';
 import { createEngine } from '../engine/engine.js';
 import { mark, numberArg, parseArgs, table } from './sim/stats.js';
 
@@ -41,6 +45,23 @@ async function main(): Promise<void> {
   const log = (line: string): void => {
     if (!asJson) console.log(line);
   };
+  const gaps = args.get('gaps');
+  if (gaps !== undefined) {
+    const list = (v: string | true | undefined, fallback: number[]): number[] =>
+      typeof v === 'string' ? v.split(',').map(Number) : fallback;
+    const seeds = list(args.get('seeds'), [seed]);
+    const gapsS = list(gaps, []);
+    if ([...gapsS, ...seeds].some((n) => !Number.isFinite(n)) || gapsS.length === 0)
+      throw new Error('--gaps and --seeds take comma-separated numbers');
+    const jams = args.get('jams');
+    const scenarios =
+      typeof jams === 'string' ? SCENARIOS.filter((s) => jams.split(',').includes(s)) : SCENARIOS;
+    const opts = { gapsS, seeds, scenarios, minutes, goals: GOALS, createEngine, log };
+    const points = await runFrontier(opts);
+    if (asJson) console.log(JSON.stringify(points, null, 2));
+    else printFrontier(points, GOALS, minutes);
+    return;
+  }
   const report: { seed: number; minutes: number; lasso: PolicyReport; baseline: PolicyReport } = {
     seed,
     minutes,
@@ -98,6 +119,7 @@ function printReport(
       'p50 s',
       'p95 s',
       'max s',
+      `> ${TAIL_S} s: late skip / after skip / other`,
       'dup',
       'missing',
       'outside',
@@ -121,6 +143,7 @@ function printReport(
         cell(f.delay_p50_s),
         cell(f.delay_p95_s),
         cell(f.delay_max_s),
+        `${f.delay_tail.late_skip} / ${f.delay_tail.after_skip} / ${f.delay_tail.other}`,
         String(f.duplicates),
         String(f.missing),
         String(f.outside_window),

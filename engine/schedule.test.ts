@@ -232,6 +232,10 @@ describe('nextPollAt', () => {
     const short = { ...host, now_playing_duration_ms: 4 * MINUTE_MS };
     // 4 min: 2 min to cover, less than the gap: the end only.
     expect(nextPollAt(short, open, at(0, 4), cfg, random, { followers: 5 })).toEqual(at(4, 4));
+    // 6 min: 180 s to cover: one look halfway with five followers (150 s), none with one (200 s).
+    const six = { ...host, now_playing_duration_ms: 6 * MINUTE_MS };
+    expect(nextPollAt(six, open, at(0, 4), cfg, random, { followers: 5 })).toEqual(at(4, 30));
+    expect(nextPollAt(six, open, at(0, 4), cfg, random, { followers: 1 })).toEqual(at(6, 4));
     const many = engineConfig({ skipCheckGapMs: 60 * SECOND_MS });
     expect(nextPollAt(host, open, at(0, 4), many, random, { followers: 5 })).toEqual(at(4, 22.5));
   });

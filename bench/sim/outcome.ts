@@ -31,6 +31,8 @@ export interface GuestOutcome {
   comparison: Comparison;
   /** Host scrobble appeared at Last.fm → the guest's copy recorded (ms), for live mirrors. */
   delaysMs: number[];
+  /** The same delays with the scrobble each belongs to (`scrobbleKey`). */
+  delays: Array<{ key: string; ms: number }>;
   /** Mirrored scrobbles the ledger saw no acceptance for (none when the ledger is on). */
   unstamped: number;
   /** Window boundaries no action explains, and actions that left no boundary. */
@@ -50,7 +52,7 @@ export async function guestOutcome(
   const comparison = compareLibrary(expected, library, optional);
   const inLibrary = new Set(library.map(scrobbleKey));
   const accepted = rig.wire.ledger?.acceptedAt(guest.name);
-  const delaysMs: number[] = [];
+  const delays: Array<{ key: string; ms: number }> = [];
   let unstamped = 0;
   for (const f of follows) {
     const appeared = rig.appearedAt.get(f.host);
@@ -62,7 +64,7 @@ export async function guestOutcome(
       if (!w || at === undefined || at < w.openedAt || !inLibrary.has(key)) continue;
       const got = accepted?.get(key);
       if (got === undefined) unstamped += 1;
-      else delaysMs.push(got - at);
+      else delays.push({ key, ms: got - at });
     }
   }
   const windowProblems = checkWindows(follows, actions);
@@ -72,7 +74,8 @@ export async function guestOutcome(
     expected,
     library,
     comparison,
-    delaysMs,
+    delaysMs: delays.map((d) => d.ms),
+    delays,
     unstamped,
     windowProblems,
   };
