@@ -29,7 +29,7 @@ interface PolicyReport {
   scenarios: Partial<Record<ScenarioName, ScenarioFigures>>;
 }
 
-/** Goals (DESIGN §2, the engine's issue). */
+/** The engine's goals: calls per mirrored scrobble, and the delay (README → Benchmarks). */
 const GOALS = {
   perMirrored: { five: 2.0, one: 4.0 },
   perMirroredNowPlaying: { five: 3.0, one: 5.0 },

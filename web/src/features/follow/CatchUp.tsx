@@ -55,8 +55,9 @@ export function CatchUp(props: {
           hours back, {props.limits.catch_up_max_scrobbles} tracks). You will see them before
           anything is added.
         </p>
-        <div className="flex items-end gap-3">
-          <label className="min-w-0 flex-1">
+        {/* Side by side where there is room; stacked on a phone, so the time shows whole. */}
+        <div className="flex flex-col gap-3 sm:flex-row sm:items-end">
+          <label className="sm:flex-1">
             <span className="mb-1 block text-sm font-medium">When did you join?</span>
             <input
               type="time"
@@ -65,7 +66,11 @@ export function CatchUp(props: {
               onInput={(e) => setTime(e.currentTarget.value)}
             />
           </label>
-          <button type="button" className="btn-secondary whitespace-nowrap" onClick={show}>
+          <button
+            type="button"
+            className="btn-secondary w-full whitespace-nowrap sm:w-auto"
+            onClick={show}
+          >
             Show tracks
           </button>
         </div>
