@@ -8,6 +8,7 @@ import { afterEach, expect, it } from 'vitest';
 import { HOUR_MS, MINUTE_MS, SECOND_MS } from '../lib/clock.js';
 import { NAME_MAX_BYTES, utf8Bytes } from '../lastfm/text.js';
 import type { LastfmApi } from '../lastfm/types.js';
+import type { Db } from '../store/db.js';
 import { describeEachDatabase } from '../store/test-support/databases.js';
 import { T0_MS } from '../test/integration/harness.js';
 import type { EngineMetrics } from './engine-api.js';
@@ -28,6 +29,18 @@ function astral(n: number, seed: number): string {
     x = (x * 1_103_515_245 + 12_345) % 2 ** 31;
     return String.fromCodePoint(0x20000 + (x % 0xa6d6));
   }).join('');
+}
+
+/** The codes of the `ignored` events told to `guestId`, oldest first. */
+async function ignoredCodes(db: Db, guestId: number): Promise<number[]> {
+  const told = await db.kysely
+    .selectFrom('events')
+    .select('payload')
+    .where('guest_id', '=', guestId)
+    .where('type', '=', 'ignored')
+    .orderBy('id')
+    .execute();
+  return told.map((e) => (e.payload as { code: number }).code);
 }
 
 /** Metrics that keep what was skipped, as `reason n`. */
@@ -86,13 +99,7 @@ describeEachDatabase('engine: bad host scrobbles', (t) => {
     expect(utf8Bytes(notAdded!.track)).toBe(NAME_MAX_BYTES - 1);
     // Polls re-read the last 30 minutes: the row is recorded, told and counted once.
     expect(skipped).toEqual(['name_too_long 1']);
-    const told = await t.db.kysely
-      .selectFrom('events')
-      .select('payload')
-      .where('guest_id', '=', ann.id)
-      .where('type', '=', 'ignored')
-      .execute();
-    expect(told.map((e) => (e.payload as { code: number }).code)).toEqual([-3]);
+    expect(await ignoredCodes(t.db, ann.id)).toEqual([-3]);
     const calls = rig.rig.emu.calls().log;
     expect(calls.filter((c) => c.method === 'track.updateNowPlaying')).toEqual([]);
     // Its duration was asked for and cached under the lowercased cut names (~1,200 bytes each).
@@ -127,13 +134,7 @@ describeEachDatabase('engine: bad host scrobbles', (t) => {
     await rig.runUntil(engine, at(62));
     expect(rig.rig.emu.scrobbles(ann.name).map((s) => s.track)).toEqual(['Vitamin C']);
     expect((await engine.status(ann.id)).counts).toMatchObject({ mirrored: 1, ignored: 1 });
-    const told = await t.db.kysely
-      .selectFrom('events')
-      .select('payload')
-      .where('guest_id', '=', ann.id)
-      .where('type', '=', 'ignored')
-      .execute();
-    expect(told.map((e) => (e.payload as { code: number }).code)).toEqual([-3]);
+    expect(await ignoredCodes(t.db, ann.id)).toEqual([-3]);
     // The poller reads the same scrobbles again: nothing more is recorded or counted.
     expect(skipped).toEqual(['name_too_long 1']);
   });

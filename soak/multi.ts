@@ -7,6 +7,7 @@
  */
 import path from 'node:path';
 import { parseArgs } from 'node:util';
+import { cli } from './cli.js';
 import { formatMulti } from './format.js';
 import { CHECKOUT, ensureDist } from './procs.js';
 import { runMulti } from './run-multi.js';
@@ -14,17 +15,7 @@ import { runMulti } from './run-multi.js';
 const USAGE = `usage: npm run soak:multi -- [--guests 200] [--hosts 50] [--minutes 6] [--faults 0]
   [--seed 1] [--json] [--keep] [--root DIR]     (needs DATABASE_URL or TEST_DATABASE_URL)`;
 
-function fail(message: string): never {
-  console.error(`${message}\n${USAGE}`);
-  process.exit(2);
-}
-
-function number(value: string, name: string, min: number, max: number): number {
-  const n = Number(value);
-  if (!Number.isFinite(n) || n < min || n > max)
-    fail(`--${name} must be a number in ${min}..${max}`);
-  return n;
-}
+const { number } = cli(USAGE);
 
 const { values } = parseArgs({
   options: {

@@ -6,6 +6,7 @@
  */
 import path from 'node:path';
 import { parseArgs } from 'node:util';
+import { cli } from './cli.js';
 import { formatSingle } from './format.js';
 import { CHECKOUT, ensureDist } from './procs.js';
 import { runSoak } from './run-single.js';
@@ -13,17 +14,10 @@ import { runSoak } from './run-single.js';
 const USAGE = `usage: npm run soak -- [--kills 20] [--faults 0.1] [--minutes 20] [--store pglite|postgres]
   [--seed 1] [--no-poison] [--json] [--keep] [--root DIR]`;
 
-function fail(message: string): never {
-  console.error(`${message}\n${USAGE}`);
-  process.exit(2);
-}
-
-function number(value: string, name: string, min: number, max: number): number {
-  const n = Number(value);
-  if (!Number.isFinite(n) || n < min || n > max)
-    fail(`--${name} must be a number in ${min}..${max}`);
-  return n;
-}
+const checks = cli(USAGE);
+// Annotated, so that TypeScript narrows after a call (a never-returning call must be typed so).
+const fail: (message: string) => never = checks.fail;
+const number = checks.number;
 
 const { values } = parseArgs({
   options: {
