@@ -18,6 +18,12 @@ export interface EngineConfig {
   /** How long a host is still polled after its last window closed, for late scrobbles. */
   graceMs: number;
   /**
+   * How long past the grace period's end its last look is still tried when it did not succeed
+   * (the poll failed, or the process died in it): Last.fm keeps the history, so a look after an
+   * outage still finds the late scrobbles. Stopped follows and their rows are kept that long too.
+   */
+  lastLookRetryMs: number;
+  /**
    * How long a poll lease or a `sending` row is trusted before another instance takes over. The
    * holder renews it every quarter of this while the work runs (`leases.ts`), so it bounds how
    * long a crashed process's work waits; it must exceed `reconcileDelayMs` plus a renewal
@@ -79,6 +85,7 @@ export const defaultEngineConfig: Readonly<EngineConfig> = Object.freeze({
   idleStopMinutes: 30,
   maxFollowHours: 12,
   graceMs: 15 * MINUTE_MS,
+  lastLookRetryMs: 6 * HOUR_MS,
   leaseMs: 20 * SECOND_MS,
   guardIntervalMs: 30 * MINUTE_MS,
   catchUpMaxHours: 12,
@@ -111,6 +118,7 @@ function rules(c: EngineConfig): Rule[] {
     ['idleStopMinutes', c.idleStopMinutes, 1],
     ['maxFollowHours', c.maxFollowHours, 1],
     ['graceMs', c.graceMs, 0],
+    ['lastLookRetryMs', c.lastLookRetryMs, 0],
     ['leaseMs', c.leaseMs, 1000],
     ['guardIntervalMs', c.guardIntervalMs, 1000],
     ['catchUpMaxHours', c.catchUpMaxHours, 0],

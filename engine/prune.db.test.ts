@@ -70,10 +70,12 @@ describeEachDatabase('engine: history pruning', (t) => {
 
   it('with historyDays 0, deletes a finished follow once polls are done with it', async () => {
     const { host, ann, bob, engine } = await jam(0);
-    // Grace (15 min) and re-read overlap (30 min) after the stop: a late scrobble still counts.
-    await rig.runUntil(engine, at(5 + 44));
+    // Grace (15 min), last-look retries (6 h) and re-read overlap (30 min) after the stop: a late
+    // scrobble still counts, even one read after a Last.fm outage.
+    const horizon = 15 + 6 * 60 + 30;
+    await rig.runUntil(engine, at(5 + horizon - 1));
     expect(await left(ann, host)).toMatchObject({ follows: 1, windows: 1, outbox: 2 });
-    await rig.runUntil(engine, at(5 + 47));
+    await rig.runUntil(engine, at(5 + horizon + 2));
     expect(await left(ann, host)).toEqual({
       follows: 0,
       windows: 0,
@@ -96,7 +98,7 @@ describeEachDatabase('engine: history pruning', (t) => {
       .where('id', '=', bob.id)
       .execute();
     await engine.accountReauthorized(bob.id);
-    await rig.runUntil(engine, at(5 + 50));
+    await rig.runUntil(engine, at(5 + horizon + 5));
     expect(rig.rig.emu.scrobbles(bob.name)).toHaveLength(2);
     expect(await left(bob, host)).toEqual({
       follows: 0,

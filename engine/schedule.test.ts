@@ -28,33 +28,45 @@ describe('nextUtcDay', () => {
 
 describe('pollingWanted', () => {
   const closed = [win(at(-30), at(0))];
+  // The grace period (15 min) after a close at 0 ends at 15:00; its last look is at 14:59.
+  const looked = at(14, 59);
 
   it('polls while a window is open and never without windows', () => {
-    expect(pollingWanted(open, at(0), cfg)).toBe(true);
-    expect(pollingWanted([], at(0), cfg)).toBe(false);
+    expect(pollingWanted(open, at(0), cfg, null)).toBe(true);
+    expect(pollingWanted([], at(0), cfg, null)).toBe(false);
   });
 
   it('keeps polling during the grace period after the last window closed', () => {
-    expect(pollingWanted(closed, at(14), cfg)).toBe(true);
+    expect(pollingWanted(closed, at(14), cfg, at(13))).toBe(true);
   });
 
-  it('stops at the end of the grace period', () => {
-    expect(pollingWanted(closed, at(15), cfg)).toBe(false);
+  it('stops at the end of the grace period once its last look succeeded', () => {
+    expect(pollingWanted(closed, at(15), cfg, looked)).toBe(false);
+  });
+
+  it('keeps polling past the end while the last look has not succeeded, for `lastLookRetryMs`', () => {
+    // The last good read before the last look (it failed or the process died in it), or none.
+    expect(pollingWanted(closed, at(15), cfg, at(14))).toBe(true);
+    expect(pollingWanted(closed, at(40), cfg, null)).toBe(true);
+    const retryEnd = new Date(at(15).getTime() + cfg.lastLookRetryMs);
+    expect(pollingWanted(closed, new Date(retryEnd.getTime() - 1), cfg, null)).toBe(true);
+    expect(pollingWanted(closed, retryEnd, cfg, null)).toBe(false);
   });
 
   it('keeps polling after a scrobble that started after the close: a late one may still land', () => {
-    expect(pollingWanted(closed, at(4), cfg)).toBe(true);
+    expect(pollingWanted(closed, at(4), cfg, at(4))).toBe(true);
   });
 
   it('looks at the latest close among several follows', () => {
     const ws = [win(at(-30), at(-20)), win(at(-10), at(0))];
-    expect(pollingWanted(ws, at(10), cfg)).toBe(true);
+    expect(pollingWanted(ws, at(10), cfg, at(10))).toBe(true);
+    expect(pollingWanted(ws, at(15), cfg, looked)).toBe(false);
   });
 });
 
 describe('nextPollAt', () => {
   it('returns null when the grace period is over: no more polling', () => {
-    const host = hostRow({ now_playing: np('Jóga') });
+    const host = hostRow({ now_playing: np('Jóga'), last_polled_at: at(0) });
     expect(nextPollAt(host, [win(at(-60), at(-16))], at(0), cfg, random)).toBeNull();
   });
 
@@ -194,9 +206,25 @@ describe('nextPollAt', () => {
       now_playing_duration_ms: 8 * MINUTE_MS,
     });
     const closed = [win(at(-30), at(-10))];
-    expect(nextPollAt(host, closed, at(0), cfg, random)).toEqual(at(4, 59));
-    expect(nextPollAt(host, closed, at(4, 59), cfg, random)).toBeNull();
-    expect(nextPollAt(host, closed, at(5), cfg, random)).toBeNull();
+    // Called after a good poll: the row says it was polled then.
+    const polled = (t: Date) => ({ ...host, last_polled_at: t });
+    expect(nextPollAt(polled(at(0)), closed, at(0), cfg, random)).toEqual(at(4, 59));
+    expect(nextPollAt(polled(at(4, 59)), closed, at(4, 59), cfg, random)).toBeNull();
+    expect(nextPollAt(polled(at(5)), closed, at(5), cfg, random)).toBeNull();
+  });
+
+  it('tries a failed last look again with back-off, past the end of the grace period', () => {
+    const closed = [win(at(-30), at(-10))];
+    const failed = hostRow({ poll_failures: 1, last_polled_at: at(4, 59) });
+    const next = nextPollAt(failed, closed, at(4, 59), cfg, seededRandom(3));
+    expect(next!.getTime()).toBeGreaterThan(at(4, 59).getTime());
+    expect(next!.getTime()).toBeLessThanOrEqual(at(4, 59).getTime() + cfg.pollErrorBackoff.baseMs);
+    const later = hostRow({ poll_failures: 9, last_polled_at: at(60) });
+    expect(nextPollAt(later, closed, at(60), cfg, random)).not.toBeNull();
+    const giveUp = new Date(at(5).getTime() + cfg.lastLookRetryMs);
+    expect(
+      nextPollAt({ ...later, last_polled_at: giveUp }, closed, giveUp, cfg, random),
+    ).toBeNull();
   });
 
   it('skips the track ends after the play that was on at the close: only the last look is left', () => {

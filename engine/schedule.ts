@@ -11,7 +11,7 @@ import { DAY_MS, SECOND_MS } from '../lib/clock.js';
 import { backoffMs, type Random } from '../lib/random.js';
 import type { EngineConfig } from './config.js';
 import type { HostRow, WindowRow } from './types.js';
-import { scrobbleAfterMs, windowPollEnd } from './windows.js';
+import { lastGoodLook, lastLookOwed, scrobbleAfterMs, windowPollEnd } from './windows.js';
 
 export { scrobbleAfterMs };
 
@@ -33,18 +33,22 @@ export function graceEnd(windows: readonly WindowRow[], cfg: EngineConfig): Date
 
 /**
  * True while the host must be polled: a window is open, or the last one closed less than
- * `graceMs` ago. The grace period always runs to its end: scrobbles may land out of order (one
- * held back minutes after later ones), so a newer scrobble does not prove the late one is in.
- * `windows`: every window of every follow of the host.
+ * `graceMs` ago, or the grace period's last look has not succeeded yet (`lastLookOwed`: tried
+ * again after a failed or crashed poll, for up to `lastLookRetryMs`). The grace period always
+ * runs to its end: scrobbles may land out of order (one held back minutes after later ones), so
+ * a newer scrobble does not prove the late one is in. `windows`: every window of every follow of
+ * the host; `lookedAt`: `lastGoodLook(host)`.
  */
 export function pollingWanted(
   windows: readonly WindowRow[],
   now: Date,
   cfg: EngineConfig,
+  lookedAt: Date | null,
 ): boolean {
   if (windows.some((w) => w.closed_at === null)) return true;
   const end = graceEnd(windows, cfg);
-  return end !== null && now.getTime() < end.getTime();
+  if (end === null) return false;
+  return now.getTime() < end.getTime() || lastLookOwed(end.getTime(), lookedAt, now, cfg);
 }
 
 type HostTiming = Pick<
@@ -54,6 +58,7 @@ type HostTiming = Pick<
   | 'now_playing_duration_ms'
   | 'poll_failures'
   | 'last_activity_at'
+  | 'last_polled_at'
 >;
 
 /** What the poll just learned that the row does not keep (pass the `observePoll` result). */
@@ -78,7 +83,7 @@ export function nextPollAt(
   random: Random,
   hint: PollHint = {},
 ): Date | null {
-  if (!pollingWanted(windows, now, cfg)) return null;
+  if (!pollingWanted(windows, now, cfg, lastGoodLook(host))) return null;
   const t = now.getTime();
   let next: number;
   if (host.poll_failures > 0) {

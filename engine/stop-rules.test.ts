@@ -85,11 +85,11 @@ describe('pruneCutoffs', () => {
   });
 
   it('with historyDays 0, keeps a follow only while polls may still insert for it', () => {
-    // Grace 15 min + re-read overlap 30 min; a lone settled row 15 min more.
+    // Grace 15 min + last-look retries 6 h + re-read overlap 30 min; a lone settled row 15 min more.
     expect(iso(pruneCutoffs(now, { ...defaultEngineConfig, historyDays: 0 }))).toEqual({
-      follows: '2026-03-31T11:15:00.000Z',
+      follows: '2026-03-31T05:15:00.000Z',
       rowsSettled: '2026-03-31T12:00:00.000Z',
-      rowsStopped: '2026-03-31T11:00:00.000Z',
+      rowsStopped: '2026-03-31T05:00:00.000Z',
       events: '2026-03-31T12:00:00.000Z',
     });
   });

@@ -41,11 +41,14 @@ export function autoStopReason(
 
 /**
  * How long after a follow stopped a poll still inserts for it: the grace period for late
- * scrobbles plus the re-read overlap. Until then its rows must stay (a re-read would insert a
- * deleted row again) and so must the follow (a late scrobble of a track it heard needs its windows).
+ * scrobbles, the time its last look is still tried when it failed, and the re-read overlap.
+ * Until then its rows must stay (a re-read would insert a deleted row again) and so must the
+ * follow (a late scrobble of a track it heard needs its windows).
  */
-export function pollHorizonMs(cfg: Pick<EngineConfig, 'graceMs' | 'pollOverlapSec'>): number {
-  return cfg.graceMs + cfg.pollOverlapSec * SECOND_MS;
+export function pollHorizonMs(
+  cfg: Pick<EngineConfig, 'graceMs' | 'lastLookRetryMs' | 'pollOverlapSec'>,
+): number {
+  return cfg.graceMs + cfg.lastLookRetryMs + cfg.pollOverlapSec * SECOND_MS;
 }
 
 /** A settled row of a follow still waiting for others is kept this much past the poll horizon. */
@@ -71,7 +74,10 @@ export interface PruneCutoffs {
  */
 export function pruneCutoffs(
   now: Date,
-  cfg: Pick<EngineConfig, 'historyDays' | 'graceMs' | 'pollOverlapSec'> = defaultEngineConfig,
+  cfg: Pick<
+    EngineConfig,
+    'historyDays' | 'graceMs' | 'lastLookRetryMs' | 'pollOverlapSec'
+  > = defaultEngineConfig,
 ): PruneCutoffs {
   const t = now.getTime();
   const historyMs = cfg.historyDays * DAY_MS;

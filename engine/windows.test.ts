@@ -12,6 +12,7 @@ import {
   windowPollEnd,
   type LeadMatch,
   inWindow,
+  lastLookOwed,
   leadMatch,
   openingLead,
   planPollInserts,
@@ -185,40 +186,56 @@ describe('planPollInserts', () => {
   });
 });
 
+/** A host row as `pollRange` reads it: newest seen scrobble, last poll and whether it failed. */
+const seen = (newest: number | null, lastPolledAt: Date | null = null, failures = 0) => ({
+  newest_seen_uts: newest,
+  last_polled_at: lastPolledAt,
+  poll_failures: failures,
+});
+
 describe('pollRange', () => {
   it('starts one second before the window on a host never polled', () => {
-    expect(pollRange({ newest_seen_uts: null }, [win(at(0))], at(1), cfg)).toEqual({
+    expect(pollRange(seen(null), [win(at(0))], at(1), cfg)).toEqual({
       from: uts(at(0)) - 1,
     });
   });
 
   it('starts a little before the newest seen scrobble once past the window start', () => {
     const newest = uts(at(120));
-    const range = pollRange({ newest_seen_uts: newest }, [win(at(0))], at(125), cfg);
+    const range = pollRange(seen(newest, at(124)), [win(at(0))], at(125), cfg);
     expect(range).toEqual({ from: newest - cfg.pollOverlapSec });
   });
 
   it('never starts before the oldest relevant window', () => {
-    const range = pollRange(
-      { newest_seen_uts: uts(at(-600)) },
-      [win(at(0)), win(at(5))],
-      at(6),
-      cfg,
-    );
+    const range = pollRange(seen(uts(at(-600)), at(5)), [win(at(0)), win(at(5))], at(6), cfg);
     expect(range).toEqual({ from: uts(at(0)) - 1 });
   });
 
   it('keeps covering a window closed within the grace period', () => {
     const closed = win(at(0), at(10));
-    expect(pollRange({ newest_seen_uts: null }, [closed], at(20), cfg)).toEqual({
+    expect(pollRange(seen(null, at(19)), [closed], at(20), cfg)).toEqual({
       from: uts(at(0)) - 1,
     });
-    expect(windowRelevant(closed, at(24, 59), cfg)).toBe(true);
+    expect(windowRelevant(closed, at(24, 59), cfg, at(24))).toBe(true);
   });
 
-  it('needs no poll once every window closed longer ago than the grace period', () => {
-    expect(pollRange({ newest_seen_uts: null }, [win(at(0), at(10))], at(25), cfg)).toBeNull();
-    expect(pollRange({ newest_seen_uts: null }, [], at(0), cfg)).toBeNull();
+  it('needs no poll once every window closed longer ago than the grace period and its last look succeeded', () => {
+    expect(pollRange(seen(null, at(24, 59)), [win(at(0), at(10))], at(25), cfg)).toBeNull();
+    expect(pollRange(seen(null), [], at(0), cfg)).toBeNull();
+  });
+
+  it('keeps covering the window while the grace period’s last look has not succeeded', () => {
+    const closed = win(at(0), at(10));
+    const from = { from: uts(at(0)) - 1 };
+    // The last look failed, the process died in it (the last good read is older), or it ran late.
+    expect(pollRange(seen(null, at(24, 59), 1), [closed], at(25), cfg)).toEqual(from);
+    expect(pollRange(seen(null, at(20)), [closed], at(25), cfg)).toEqual(from);
+    expect(pollRange(seen(null), [closed], at(60), cfg)).toEqual(from);
+    expect(lastLookOwed(at(25).getTime(), at(24, 59), at(26), cfg)).toBe(false);
+    expect(lastLookOwed(at(25).getTime(), at(24, 58), at(26), cfg)).toBe(true);
+    // For `lastLookRetryMs` past the end, no longer.
+    const giveUp = new Date(at(25).getTime() + cfg.lastLookRetryMs);
+    expect(pollRange(seen(null, null, 40), [closed], giveUp, cfg)).toBeNull();
   });
 });
 
@@ -292,21 +309,23 @@ describe('window leads', () => {
     const closed = leadWin(lead(after, null, 300_000), at(1));
     const settled = W.getTime() + 300_000 + cfg.graceMs;
     expect(windowPollEnd(closed, cfg)).toBe(settled + 1000);
-    expect(windowRelevant(closed, new Date(settled), cfg)).toBe(true);
-    expect(pollRange({ newest_seen_uts: null }, [closed], at(17), cfg)).toEqual({ from: after });
-    // Past its settling, a poll made anyway still reads back to it for a grace period.
+    expect(windowRelevant(closed, new Date(settled), cfg, new Date(settled - 1000))).toBe(true);
+    expect(pollRange(seen(null, at(16)), [closed], at(17), cfg)).toEqual({ from: after });
+    // Past its settling (its last look made), a poll made anyway still reads back to it for a
+    // grace period.
     const later = new Date(settled + cfg.graceMs - 1);
-    expect(windowRelevant(closed, later, cfg)).toBe(false);
-    expect(pollRange({ newest_seen_uts: null }, [closed], later, cfg)).toEqual({ from: after });
+    const looked = new Date(settled);
+    expect(windowRelevant(closed, later, cfg, looked)).toBe(false);
+    expect(pollRange(seen(null, looked), [closed], later, cfg)).toEqual({ from: after });
     // An open window reads back to its lead only while it is looked for.
     const open = leadWin(lead(after, null, 300_000));
     const lookEnd = new Date(settled + cfg.graceMs);
-    expect(pollRange({ newest_seen_uts: null }, [open], lookEnd, cfg)).toEqual({
+    expect(pollRange(seen(null, lookEnd), [open], lookEnd, cfg)).toEqual({
       from: uts(W) - 1,
     });
     const matched = leadWin(lead(after, after + 9), at(1));
     expect(windowPollEnd(matched, cfg)).toBe(at(1).getTime() + cfg.graceMs);
-    expect(pollRange({ newest_seen_uts: null }, [matched], at(1), cfg)).toEqual({
+    expect(pollRange(seen(null, at(1)), [matched], at(1), cfg)).toEqual({
       from: uts(W) - 1,
     });
   });

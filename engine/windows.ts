@@ -52,6 +52,33 @@ export function scrobbleAfterMs(durationMs: number): number {
 /** The parts of the config the lead's timing depends on. */
 export type LeadConfig = Pick<EngineConfig, 'graceMs' | 'maxTrackWaitMs'>;
 
+/** The parts of the config that say how long a window needs polls. */
+export type PollEndConfig = LeadConfig & Pick<EngineConfig, 'lastLookRetryMs'>;
+
+/**
+ * When the host was last read successfully, as far as its row tells: its last poll if that one
+ * succeeded; null when it failed (an earlier poll may have succeeded, but not when).
+ */
+export function lastGoodLook(host: Pick<HostRow, 'last_polled_at' | 'poll_failures'>): Date | null {
+  return host.poll_failures === 0 ? host.last_polled_at : null;
+}
+
+/**
+ * True when polling that should have ended at `end` (ms, the grace period's end) still owes its
+ * last look: no good read of the host since a second before `end` (the last look failed, the
+ * process died in it, or it ran late), and less than `lastLookRetryMs` past `end`. Ending on the
+ * clock alone lost the late scrobbles of a grace period whose polls all failed (the model test).
+ */
+export function lastLookOwed(
+  end: number,
+  lookedAt: Date | null,
+  now: Date,
+  cfg: Pick<EngineConfig, 'lastLookRetryMs'>,
+): boolean {
+  if (now.getTime() >= end + cfg.lastLookRetryMs) return false;
+  return lookedAt === null || lookedAt.getTime() < end - SECOND_MS;
+}
+
 /** True when a scrobble that started at UNIX second `timestamp` lies inside the window's span. */
 export function inSpan(timestamp: number, window: WindowRow): boolean {
   const ms = timestamp * 1000;
@@ -252,10 +279,18 @@ export function windowPollEnd(window: WindowRow, cfg: LeadConfig): number | null
   return settled === null ? grace : Math.max(grace, settled.getTime() + SECOND_MS);
 }
 
-/** True while a window is open, closed less than the grace period ago, or its lead unsettled. */
-export function windowRelevant(window: WindowRow, now: Date, cfg: LeadConfig): boolean {
+/**
+ * True while a window is open, closed less than the grace period ago, its lead unsettled, or the
+ * last look its polling owes not yet made (`lastLookOwed`; `lookedAt`: `lastGoodLook(host)`).
+ */
+export function windowRelevant(
+  window: WindowRow,
+  now: Date,
+  cfg: PollEndConfig,
+  lookedAt: Date | null,
+): boolean {
   const end = windowPollEnd(window, cfg);
-  return end === null || end > now.getTime();
+  return end === null || end > now.getTime() || lastLookOwed(end, lookedAt, now, cfg);
 }
 
 /** `user.getRecentTracks` bounds for one poll, UNIX seconds. */
@@ -267,13 +302,18 @@ export interface PollRange {
  * Where a window needs a poll to start, or null when it needs none: its looked-for lead's bound
  * (`leadLookEnd`), else a second before it opened while it is relevant.
  */
-function windowFrom(w: WindowRow, now: Date, cfg: LeadConfig): number | null {
+function windowFrom(
+  w: WindowRow,
+  now: Date,
+  cfg: PollEndConfig,
+  lookedAt: Date | null,
+): number | null {
   const opened = Math.floor(w.opened_at.getTime() / 1000) - 1;
   const lookEnd = leadLookEnd(w, cfg);
   if (w.lead != null && lookEnd !== null && now.getTime() < lookEnd) {
     return Math.min(opened, w.lead.after_uts);
   }
-  return windowRelevant(w, now, cfg) ? opened : null;
+  return windowRelevant(w, now, cfg, lookedAt) ? opened : null;
 }
 
 /**
@@ -287,12 +327,13 @@ function windowFrom(w: WindowRow, now: Date, cfg: LeadConfig): number | null {
  * inserted at confirm time (see catch-up.ts), not found by this range.
  */
 export function pollRange(
-  host: Pick<HostRow, 'newest_seen_uts'>,
+  host: Pick<HostRow, 'newest_seen_uts' | 'last_polled_at' | 'poll_failures'>,
   windows: readonly WindowRow[],
   now: Date,
   cfg: EngineConfig,
 ): PollRange | null {
-  const froms = windows.flatMap((w) => windowFrom(w, now, cfg) ?? []);
+  const lookedAt = lastGoodLook(host);
+  const froms = windows.flatMap((w) => windowFrom(w, now, cfg, lookedAt) ?? []);
   if (froms.length === 0) return null;
   const from = Math.min(...froms);
   if (host.newest_seen_uts === null) return { from };

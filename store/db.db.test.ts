@@ -42,7 +42,8 @@ describe('openDatabase with embedded PGlite in a data folder', () => {
     } finally {
       await second.close();
     }
-  });
+    // Two PGlite starts in workers: ~5 s on a quiet machine, 30 s seen with the cores busy.
+  }, 120_000);
 });
 
 /** Every path under `dir` (itself included) that the group or others may read, write or enter. */

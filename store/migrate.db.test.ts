@@ -44,7 +44,8 @@ for (const database of testDatabases()) {
       expect(await db.kysely.selectFrom('schema_migrations').select('name').execute()).toHaveLength(
         files.length,
       );
-    });
+      // An empty PGlite runs initdb: seconds on a quiet machine, 30 s seen with the cores busy.
+    }, 120_000);
 
     it('hands out databases that are already migrated', async () => {
       const db = await open(false);
