@@ -104,23 +104,28 @@ export async function loadSnapshot(options: SnapshotOptions = {}): Promise<Blob 
 }
 
 /**
- * A Blob over bytes already read, handing them back as they are. Node 20's `new Blob([buffer])`
- * copies the 41 MB snapshot and its `arrayBuffer()` reads it back in chunks and joins them: about
- * a second of CPU at every fresh start on the 2-core machine, where the read itself is a third
- * of that. PGlite reads a `loadDataDir` through `arrayBuffer()` and `type` only.
+ * A Blob over bytes already read, handing them back as they are, once. Node 20's
+ * `new Blob([buffer])` copies the 41 MB snapshot and its `arrayBuffer()` reads it back in chunks
+ * and joins them: about a second of CPU at every fresh start on the 2-core machine, where the read
+ * itself is a third of that. PGlite reads a `loadDataDir` through `arrayBuffer()` (once) and
+ * `type` only; the bytes are let go when handed over, since PGlite keeps its options (and so this
+ * Blob) for as long as the database is open: ~40 MB of an idle process otherwise.
  */
 class BufferBlob extends Blob {
-  constructor(
-    private readonly content: Uint8Array,
-    type: string,
-  ) {
+  private content: Uint8Array | null;
+
+  constructor(content: Uint8Array, type: string) {
     super([], { type });
+    this.content = content;
     // Blob declares `size` a property; its getter would say 0.
     Object.defineProperty(this, 'size', { value: content.byteLength });
   }
 
   override arrayBuffer(): Promise<ArrayBuffer> {
-    const { buffer, byteOffset, byteLength } = this.content;
+    const content = this.content;
+    if (!content) return Promise.reject(new Error('the PGlite snapshot was read already'));
+    this.content = null;
+    const { buffer, byteOffset, byteLength } = content;
     const whole = byteOffset === 0 && byteLength === buffer.byteLength;
     return Promise.resolve(
       (whole ? buffer : buffer.slice(byteOffset, byteOffset + byteLength)) as ArrayBuffer,
