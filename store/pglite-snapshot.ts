@@ -108,8 +108,8 @@ export async function loadSnapshot(options: SnapshotOptions = {}): Promise<Blob 
  * `new Blob([buffer])` copies the 41 MB snapshot and its `arrayBuffer()` reads it back in chunks
  * and joins them: about a second of CPU at every fresh start on the 2-core machine, where the read
  * itself is a third of that. PGlite reads a `loadDataDir` through `arrayBuffer()` (once) and
- * `type` only; the bytes are let go when handed over, since PGlite keeps its options (and so this
- * Blob) for as long as the database is open: ~40 MB of an idle process otherwise.
+ * `type` only; the bytes are let go when handed over, so they never outlive the unpacking even
+ * if PGlite keeps its options.
  */
 class BufferBlob extends Blob {
   private content: Uint8Array | null;
