@@ -3,8 +3,9 @@
  * build, each step skipped when a content-hash stamp (`build-stamp.mjs`, kept in `dist/.build/`)
  * shows its inputs unchanged and its outputs present:
  *
- * - **server**: `tsc -p tsconfig.build.json` (incremental) into `dist/`, and the SQL migrations
- *   copied to `dist/store/migrations`;
+ * - **server**: `tsc -p tsconfig.build.json` (incremental) into `dist/`, the SQL migrations
+ *   copied to `dist/store/migrations`, then `dist/server/main.js` replaced by one esbuild bundle
+ *   of the server and its packages (`bundleServer`);
  * - **snapshot**: a migrated, empty PGlite data folder, `dist/store/pglite-snapshot.tar`, that a
  *   fresh embedded store starts from instead of running `initdb` (`store/pglite-snapshot.ts`);
  * - **web**: `vite build` into `dist/web`; its inputs are every file under `web/` (Tailwind
@@ -17,7 +18,7 @@
  */
 import { spawnSync } from 'node:child_process';
 import { performance } from 'node:perf_hooks';
-import { cpSync, rmSync } from 'node:fs';
+import { cpSync, readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { listFiles, stamp } from './build-stamp.mjs';
@@ -62,6 +63,7 @@ const steps = {
       cpSync(path.join(ROOT, 'store/migrations'), path.join(ROOT, 'dist/store/migrations'), {
         recursive: true,
       });
+      await bundleServer();
       return [];
     },
   },
@@ -97,6 +99,66 @@ const steps = {
     },
   },
 };
+
+/** The process's entry: the bundle replaces tsc's output of `server/main.ts`. */
+const SERVER_ENTRY = 'dist/server/main.js';
+
+/**
+ * Bundles `server/main.ts` and every package it imports into `dist/server/main.js`. Node's ES
+ * module loader spends most of a PostgreSQL start resolving and linking the ~1,200 files a start
+ * loads (kysely alone is 289); one file halves it (README "Benchmarks" → Start-up). The rest of
+ * `dist/` stays tsc's output: the PGlite worker thread, the snapshot step and the migrations are
+ * read from there. PGlite stays a package, since it finds its WebAssembly beside its own module.
+ */
+async function bundleServer() {
+  const { build } = await import('esbuild');
+  const outfile = path.join(ROOT, SERVER_ENTRY);
+  await build({
+    entryPoints: [path.join(ROOT, 'server/main.ts')],
+    outfile,
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    target: 'node20',
+    // A third of the size: Node decodes and compiles the whole file at every start. Error
+    // names and stack frames keep the source's function and class names; the source map beside
+    // it maps frames back (`node --enable-source-maps`).
+    minify: true,
+    keepNames: true,
+    sourcemap: true,
+    external: ['@electric-sql/pglite', '@electric-sql/pglite/*', 'pg-native'],
+    // Packages written as CommonJS call require(): an ES module has none of its own.
+    banner: {
+      js: "import { createRequire as lassoCreateRequire } from 'node:module'; const require = lassoCreateRequire(import.meta.url);",
+    },
+    plugins: [ownModuleUrls(path.dirname(outfile))],
+    logLevel: 'warning',
+  });
+}
+
+/**
+ * Each of our modules keeps the `import.meta.url` of its tsc output (`store/migrate.ts` →
+ * `dist/store/migrate.js`), written relative to the bundle, so the paths they derive from it (the
+ * PGlite worker, the snapshot, the migrations, the web app) are the same bundled or not.
+ */
+function ownModuleUrls(bundleDir) {
+  return {
+    name: 'lasso-own-module-urls',
+    setup(b) {
+      b.onLoad({ filter: /\.ts$/ }, async (args) => {
+        const rel = path.relative(ROOT, args.path);
+        if (rel.startsWith('..') || rel.startsWith('node_modules')) return undefined;
+        const compiled = path.join(ROOT, 'dist', rel.replace(/\.ts$/, '.js'));
+        const url = path.relative(bundleDir, compiled).split(path.sep).join('/');
+        const source = readFileSync(args.path, 'utf8').replaceAll(
+          'import.meta.url',
+          `new URL(${JSON.stringify(url)}, import.meta.url).href`,
+        );
+        return { contents: source, loader: 'ts' };
+      });
+    },
+  };
+}
 
 /** A Vite plugin that collects the project files (outside node_modules) the build read. */
 function recordReads(read) {

@@ -7,8 +7,8 @@ import { writeSync } from 'node:fs';
 import { ConfigError, isLoopbackHost, loadConfig, type Config } from './config.js';
 import { DEMO_HOST } from './demo.js';
 import { createLogger, fdOutput } from './logger.js';
-import { startLasso, type Lasso } from './runtime.js';
-import { shutdown } from './shutdown.js';
+import { openStore } from './open-store.js';
+import type { Lasso } from './runtime.js';
 
 async function main(): Promise<void> {
   let config;
@@ -23,7 +23,16 @@ async function main(): Promise<void> {
   }
   const output = fdOutput();
   const logger = createLogger(config, output);
-  const lasso = await startLasso(config, { logger });
+  // The store starts opening first (PGlite in its own thread) and the rest of the server loads
+  // meanwhile: on the embedded store, opening it is most of the start-up time.
+  const store = openStore(config, logger);
+  // Not left unhandled while the modules load; startLasso awaits it and closes it on failure.
+  store.catch(() => undefined);
+  const [{ startLasso }, { shutdown }] = await Promise.all([
+    import('./runtime.js'),
+    import('./shutdown.js'),
+  ]);
+  const lasso = await startLasso(config, { logger, store });
   logger.info(startupFields(config, lasso), startupMessage(config, lasso));
 
   let stopping = false;

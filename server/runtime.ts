@@ -13,7 +13,7 @@ import type { LastfmApi, RateLimiter } from '../lastfm/types.js';
 import { MINUTE_MS, SECOND_MS, systemClock, type Clock } from '../lib/clock.js';
 import { systemRandom } from '../lib/random.js';
 import { pruneAuthStates } from '../store/auth-states.js';
-import { openDatabase, type Db } from '../store/db.js';
+import type { Db } from '../store/db.js';
 import { createTokenBuckets } from '../store/api-buckets.js';
 import { createSharedRateLimiter, type TokenBuckets } from '../store/rate-limit.js';
 import { pruneWebSessions } from '../store/web-sessions.js';
@@ -25,6 +25,7 @@ import { startDemo, type Demo } from './demo.js';
 import { engineSettings } from './engine-settings.js';
 import type { ZodApp } from './deps.js';
 import { createInFlight } from './in-flight.js';
+import { openStore } from './open-store.js';
 import type { Logger } from './logger.js';
 import { createMetrics, lastfmCallOutcome, type Metrics } from './metrics.js';
 import { apiRoutes } from './routes/index.js';
@@ -50,6 +51,11 @@ export interface LassoOptions {
   webRoot?: string;
   /** The API's token buckets; default `createTokenBuckets` on the store (tests watch them). */
   tokenBuckets?: TokenBuckets;
+  /**
+   * The store, already opening (`openStore` of the same configuration): `main.ts` starts it before
+   * loading this module. Default: opened here. Closed by `close()` either way.
+   */
+  store?: Promise<Db>;
 }
 
 /** A started Lasso: its HTTP address and an orderly `close`. */
@@ -69,16 +75,13 @@ export interface Lasso {
 export async function startLasso(initial: Config, options: LassoOptions): Promise<Lasso> {
   const { logger } = options;
   const clock = options.clock ?? systemClock;
-  const demo = initial.demo ? await startDemo(initial) : null;
+  // The store opens (PGlite in its worker thread) while the demo emulator starts.
+  const [demo, db] = await both(
+    initial.demo ? startDemo(initial) : Promise.resolve(null),
+    options.store ?? openStore(initial, logger),
+  );
   const config = demo?.config ?? initial;
   for (const warning of config.warnings) logger.warn({ warning }, warning);
-
-  // Demo mode keeps its accounts in memory: the emulator that issued their keys forgets them too.
-  const db = await openDatabase({
-    ...(demo ? { url: 'memory://' } : config.database.url ? { url: config.database.url } : {}),
-    dataDir: config.database.dataDir,
-    logger,
-  });
   const metrics = createMetrics({ defaultMetrics: true });
   const lastfm = createClient(config, db, clock, metrics);
   const keyBox = createKeyBox(config.sessionSecret);
@@ -169,6 +172,23 @@ export async function startLasso(initial: Config, options: LassoOptions): Promis
       await demo?.close();
     },
   };
+}
+
+/**
+ * Both results once both are there; when either fails, whatever the other made is closed before
+ * the failure is passed on, so a failed start leaves no emulator or database behind.
+ */
+async function both<
+  A extends { close(): Promise<void> } | null,
+  B extends { close(): Promise<void> },
+>(a: Promise<A>, b: Promise<B>): Promise<[A, B]> {
+  const [ra, rb] = await Promise.allSettled([a, b]);
+  if (ra.status === 'fulfilled' && rb.status === 'fulfilled') return [ra.value, rb.value];
+  await Promise.allSettled([
+    ra.status === 'fulfilled' ? ra.value?.close() : null,
+    rb.status === 'fulfilled' ? rb.value.close() : null,
+  ]);
+  throw ra.status === 'rejected' ? ra.reason : (rb as PromiseRejectedResult).reason;
 }
 
 /** Where Last.fm's consent page is in production; any other is an emulator's. */

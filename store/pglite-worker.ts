@@ -25,6 +25,14 @@ export interface PgliteWorkerData {
   artifacts: { pgliteWasmModule: WasmModule; fsBundle: Blob };
 }
 
+/**
+ * Settings added to PGlite's own start parameters. `shared_buffers` is PostgreSQL's page cache,
+ * 128 MB by default, inside the WebAssembly heap: the whole of Lasso's database is a few MB, and
+ * an in-memory store (demo mode) keeps every page in memory besides, so 16 MB holds every page
+ * Lasso touches while taking ~125 MB off the idle process (bench:start, README "Benchmarks").
+ */
+export const PGLITE_SETTINGS = ['-c', 'shared_buffers=16MB'];
+
 /** What the main thread asks. */
 export type PgliteWorkerRequest =
   | { id: number; op: 'exec'; bytes: Uint8Array }
@@ -71,7 +79,11 @@ async function main(): Promise<void> {
     const { PGlite } = await import('@electric-sql/pglite');
     // A fresh folder or memory:// starts from the build's migrated snapshot when one fits.
     const { source, artifacts } = workerData as PgliteWorkerData;
-    pglite = await PGlite.create({ ...(await pgliteOptions(source)), ...artifacts });
+    pglite = await PGlite.create({
+      ...(await pgliteOptions(source)),
+      ...artifacts,
+      startParams: [...PGlite.defaultStartParams, ...PGLITE_SETTINGS],
+    });
   } catch (err) {
     post({ op: 'failed', error: errorText(err) });
     return;
