@@ -29,7 +29,15 @@ export default tseslint.config(
     },
   },
   {
-    files: ['**/*.test.ts', '**/*.test.tsx', 'test/**', 'bench/**', 'web/src/test/**', 'e2e/**'],
+    files: [
+      '**/*.test.ts',
+      '**/*.test.tsx',
+      'test/**',
+      'bench/**',
+      'sim/**',
+      'web/src/test/**',
+      'e2e/**',
+    ],
     rules: {
       '@typescript-eslint/no-non-null-assertion': 'off',
       '@typescript-eslint/no-unsafe-assignment': 'off',

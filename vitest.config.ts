@@ -1,8 +1,38 @@
 import preact from '@preact/preset-vite';
 import { defineConfig } from 'vitest/config';
 
-/** The soak suites' short runs (soak/README.md); the soak's own unit tests stay in `node`. */
+/**
+ * Tests in tiers, one Vitest project each (README → "Tests"): `unit` (pure, seconds), `db` (the
+ * store, the engine and the server on PGlite and, with TEST_DATABASE_URL, PostgreSQL), `model`
+ * (the model-based engine test, minutes), `web` (components), `soak` (real processes, minutes).
+ * `npm test` runs them all; `npm run test:unit`, `test:db`, `test:model` run one.
+ */
+
+/** The soak suites' short runs (soak/README.md); the soak's own unit tests stay in `unit`. */
 const SOAK_RUNS = 'soak/soak.test.ts';
+/** The model-based engine test: half of the suite's time. */
+const MODEL = 'test/model/**/*.test.ts';
+/**
+ * Tests that open a database: `*.db.test.ts` by name, and those named after what they drive on
+ * one: the running server (in-process, or `main.ts` as a process) and PGlite's start-up snapshot.
+ */
+const DB = [
+  '**/*.db.test.ts',
+  'test/system/**/*.test.ts',
+  'server/main.test.ts',
+  'server/runtime.test.ts',
+  'store/pglite-snapshot.test.ts',
+];
+/** What no Node project collects. */
+const NEVER = ['node_modules/**', 'dist/**', 'data/**', 'web/**', 'e2e/**'];
+
+/** Settings every Node project shares. */
+const node = {
+  setupFiles: ['./test/setup.ts'],
+  testTimeout: 30_000,
+  hookTimeout: 60_000,
+  pool: 'forks' as const,
+};
 
 export default defineConfig({
   test: {
@@ -13,27 +43,29 @@ export default defineConfig({
     hookTimeout: 60_000,
     projects: [
       {
-        // Server, engine, store, emulator, contract, benchmarks' own tests: Node.
+        // Server, engine, store, emulator, contract, benchmarks' own tests with no database: Node.
         test: {
-          name: 'node',
+          ...node,
+          name: 'unit',
           include: ['**/*.test.ts'],
-          exclude: ['node_modules/**', 'dist/**', 'data/**', 'web/**', 'e2e/**', SOAK_RUNS],
-          setupFiles: ['./test/setup.ts'],
-          testTimeout: 30_000,
-          hookTimeout: 60_000,
-          pool: 'forks',
+          exclude: [...NEVER, SOAK_RUNS, MODEL, ...DB],
         },
+      },
+      {
+        // The store, the engine and the server against a database (store/test-support/databases.ts).
+        test: { ...node, name: 'db', include: DB, exclude: NEVER },
+      },
+      {
+        test: { ...node, name: 'model', include: [MODEL], exclude: NEVER },
       },
       {
         // The soak suites' short runs: the built server in child processes on the real clock,
         // minutes each. After the other projects (groupOrder), so they do not share the CPU.
         test: {
+          ...node,
           name: 'soak',
           include: [SOAK_RUNS],
-          setupFiles: ['./test/setup.ts'],
           testTimeout: 15 * 60_000,
-          hookTimeout: 60_000,
-          pool: 'forks',
           sequence: { groupOrder: 1 },
         },
       },

@@ -9,10 +9,10 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { SECOND_MS } from '../lib/clock.js';
-import type { EngineFactory } from './sim/lasso-policy.js';
+import type { EngineFactory } from '../sim/lasso-policy.js';
 import { runJam, type RunFigures, type ScenarioName } from './engine-run.js';
 import { TAIL_S } from './engine-tail.js';
-import { mark, table } from './sim/stats.js';
+import { mark, table } from './stats.js';
 
 /** One gap, jam and seed. */
 export interface FrontierPoint {

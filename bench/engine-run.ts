@@ -8,14 +8,14 @@ import { HOUR_MS, MINUTE_MS } from '../lib/clock.js';
 import { seededRandom } from '../lib/random.js';
 import { upsertAccount } from '../store/accounts.js';
 import { openDatabase, type Db } from '../store/db.js';
-import { BaselinePolicy } from './baseline.js';
-import { LassoPolicy, type EngineFactory } from './sim/lasso-policy.js';
+import { BaselinePolicy } from '../sim/baseline.js';
+import { LassoPolicy, type EngineFactory } from '../sim/lasso-policy.js';
 import { delayTail, type TailCause } from './engine-tail.js';
-import { realisticPlays, songLibrary } from './sim/listening.js';
-import { guestOutcome } from './sim/outcome.js';
-import type { FollowPolicy, GuestAction, SimGuest } from './sim/policy.js';
-import { ENGINE_LOOP_PACING, SIM_T0, SimRig } from './sim/rig.js';
-import { percentile, round } from './sim/stats.js';
+import { realisticPlays, songLibrary } from '../sim/listening.js';
+import { guestOutcome } from '../sim/outcome.js';
+import type { FollowPolicy, GuestAction, SimGuest } from '../sim/policy.js';
+import { ENGINE_LOOP_PACING, SIM_T0, SimRig } from '../sim/rig.js';
+import { percentile, round } from './stats.js';
 
 /** The two jams. */
 export type ScenarioName = 'five' | 'one';

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { SECOND_MS } from '../lib/clock.js';
 import { delayTail, tailCauses } from './engine-tail.js';
-import { scrobbleOf, type Play, type Song } from './sim/listening.js';
-import { scrobbleKey } from './sim/oracle.js';
+import { scrobbleOf, type Play, type Song } from '../sim/listening.js';
+import { scrobbleKey } from '../sim/oracle.js';
 
 const T = Date.UTC(2026, 0, 5, 18, 0, 0);
 const song = (n: number, durationS: number): Song => ({

@@ -4,8 +4,8 @@
  * The engine bench prints these counts beside the p95, which is decided by a handful of them.
  */
 import { SECOND_MS } from '../lib/clock.js';
-import { isScrobbled, scrobbleOf, type Play } from './sim/listening.js';
-import { scrobbleKey } from './sim/oracle.js';
+import { isScrobbled, scrobbleOf, type Play } from '../sim/listening.js';
+import { scrobbleKey } from '../sim/oracle.js';
 
 /** The delay goal's bound (s): copies slower than this make the tail. */
 export const TAIL_S = 60;

@@ -13,7 +13,7 @@ import { runJam, type PolicyKind, type RunFigures, type ScenarioName } from './e
 import { printFrontier, runFrontier } from './engine-frontier.js';
 import { TAIL_S } from './engine-tail.js';
 import { createEngine } from '../engine/engine.js';
-import { mark, numberArg, parseArgs, table } from './sim/stats.js';
+import { mark, numberArg, parseArgs, table } from './stats.js';
 
 const SCENARIOS: ScenarioName[] = ['five', 'one'];
 

@@ -16,7 +16,7 @@ import { FD_SLACK, openFileLimits, openFileProblem } from './http/open-files.js'
 import { startScene } from './http/scene.js';
 import { postgresServerUrl } from './http/postgres.js';
 import type { SseFigures } from './http/sse.js';
-import { mark, numberArg, parseArgs, round, table } from './sim/stats.js';
+import { mark, numberArg, parseArgs, round, table } from './stats.js';
 import { DEFAULT_RATE_LIMITS } from '../server/security.js';
 
 const GOAL_RATIO = 0.5;

@@ -23,7 +23,7 @@ import { listenOverflows } from './http/proc-net.js';
 import { coresBetween, machineTicks, processTicks, TICKS_PER_SECOND } from './http/proc-cpu.js';
 import { background, waitUntilQuiet } from './http/quiet.js';
 import { startScene, type Scene } from './http/scene.js';
-import { numberArg, parseArgs, round } from './sim/stats.js';
+import { numberArg, parseArgs, round } from './stats.js';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 /** Host scrobbles mirrored to every guest before measuring, so each status has content. */

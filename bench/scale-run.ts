@@ -8,24 +8,24 @@ import { HOUR_MS, MINUTE_MS } from '../lib/clock.js';
 import { seededRandom } from '../lib/random.js';
 import { createEngine } from '../engine/engine.js';
 import type { EngineRuntime } from '../engine/engine-api.js';
-import { SimDriver } from './sim/driver.js';
-import { threadCpuMs } from './sim/cpu.js';
-import { clearSessionKey } from './sim/lasso-policy.js';
+import { SimDriver } from '../sim/driver.js';
+import { threadCpuMs } from '../sim/cpu.js';
+import { clearSessionKey } from '../sim/lasso-policy.js';
 import {
   hostChanges,
   realisticPlays,
   songLibrary,
   type HostChange,
   type HostScrobble,
-} from './sim/listening.js';
-import { compareLibrary, expectation, scrobbleKey, type HostTruth } from './sim/oracle.js';
-import { Progress, SimClock } from './sim/progress.js';
-import { ENGINE_LOOP_PACING, SIM_T0 } from './sim/rig.js';
-import { round } from './sim/stats.js';
-import { Timeline } from './sim/timeline.js';
-import { openTimedPglite, openTimedPostgres, type TimedDb } from './sim/timed-db.js';
-import { SimWire } from './sim/wire.js';
-import { WorkerEmulator } from './sim/worker-emulator.js';
+} from '../sim/listening.js';
+import { compareLibrary, expectation, scrobbleKey, type HostTruth } from '../sim/oracle.js';
+import { Progress, SimClock } from '../sim/progress.js';
+import { ENGINE_LOOP_PACING, SIM_T0 } from '../sim/rig.js';
+import { round } from './stats.js';
+import { Timeline } from '../sim/timeline.js';
+import { openTimedPglite, openTimedPostgres, type TimedDb } from './timed-db.js';
+import { SimWire } from '../sim/wire.js';
+import { WorkerEmulator } from '../sim/worker-emulator.js';
 
 /** Options of `runScale`. */
 export interface ScaleOptions {

@@ -12,8 +12,8 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { runScale, type ScaleFigures, type ScaleOptions } from './scale-run.js';
-import { postgresUrlFromEnv } from './sim/timed-db.js';
-import { mark, numberArg, parseArgs, table } from './sim/stats.js';
+import { postgresUrlFromEnv } from './timed-db.js';
+import { mark, numberArg, parseArgs, table } from './stats.js';
 
 const RESULT_MARK = 'SCALE_RESULT ';
 const GOAL_CORE_FRACTION = 0.1;

@@ -16,7 +16,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createScratchDatabase, postgresServerUrl } from './http/postgres.js';
-import { mark, numberArg, parseArgs, round, table } from './sim/stats.js';
+import { mark, numberArg, parseArgs, round, table } from './stats.js';
 import { freePort, runOnce, type Case } from './start/run.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');

@@ -26,7 +26,7 @@ import {
   status,
   waitUntil,
 } from './http/setup.js';
-import { numberArg, parseArgs, table } from './sim/stats.js';
+import { numberArg, parseArgs, table } from './stats.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const WEB = path.join(ROOT, 'dist/web');

@@ -7,7 +7,14 @@
  * Ids are opaque strings.
  */
 import { z } from 'zod';
-import { ERROR_CODES, USERNAME_PATTERN } from './constants.js';
+import {
+  ERROR_CODES,
+  FOLLOW_STATES,
+  NOT_STARTED,
+  PAUSE_REASONS,
+  STOP_REASONS,
+  USERNAME_PATTERN,
+} from './constants.js';
 
 export { ERROR_CODES, USERNAME_PATTERN };
 
@@ -57,23 +64,15 @@ export function unixSeconds(what: string) {
 }
 
 /** The state of the guest's current follow; `not_started` when there is none. */
-export const FollowState = z.enum(['not_started', 'active', 'paused', 'stopped']);
+export const FollowState = z.enum([NOT_STARTED, ...FOLLOW_STATES]);
 export type FollowState = z.infer<typeof FollowState>;
 
 /** Why a follow stopped. */
-export const StopReason = z.enum([
-  'stopped_by_user',
-  'switched',
-  'jam_ended',
-  'max_duration',
-  'target_not_found',
-  'target_private',
-  'auth_revoked',
-]);
+export const StopReason = z.enum(STOP_REASONS);
 export type StopReason = z.infer<typeof StopReason>;
 
 /** Why a follow is paused: by the user, or because the guest's own account already scrobbles the jam. */
-export const PauseReason = z.enum(['user', 'already_scrobbling']);
+export const PauseReason = z.enum(PAUSE_REASONS);
 export type PauseReason = z.infer<typeof PauseReason>;
 
 /** Where one host scrobble stands for this guest. `held`: waiting for the daily limit to reset. */

@@ -52,3 +52,26 @@ export const SIGN_IN_ERRORS = [
  * showing "now playing" is a nicety, not the promise. The engine and the web app use this value.
  */
 export const MIRROR_NOW_PLAYING_DEFAULT = false;
+
+/**
+ * Where a follow stands (`follows.state`). The store's, the engine's and the API's types of it
+ * are derived from these lists, declared once here since every part may import `contract/`.
+ */
+export const FOLLOW_STATES = ['active', 'paused', 'stopped'] as const;
+
+/** The API's state of a guest with no follow yet (`GET /api/session/status`). */
+export const NOT_STARTED = 'not_started';
+
+/** Why a follow stopped (`follows.stop_reason`). */
+export const STOP_REASONS = [
+  'stopped_by_user',
+  'switched',
+  'jam_ended',
+  'max_duration',
+  'target_not_found',
+  'target_private',
+  'auth_revoked',
+] as const;
+
+/** Why a follow is paused (`follows.pause_reason`): the user, or the guest's own scrobbling. */
+export const PAUSE_REASONS = ['user', 'already_scrobbling'] as const;

@@ -3,7 +3,7 @@
  * catch-up preview and the guest's event stream. The engine implements it over the store; the
  * server's tests may implement it with a fake.
  */
-
+import type { NOT_STARTED } from '../contract/constants.js';
 import type { FollowState, PauseReason, StopReason, UnmirrorableReason } from './types.js';
 
 export type { FollowState, PauseReason, StopReason };
@@ -72,7 +72,7 @@ export interface ScrobbleCountsView {
 }
 
 export interface StatusView {
-  state: FollowState | 'not_started';
+  state: FollowState | typeof NOT_STARTED;
   followId: number | null;
   targetUsername: string | null;
   /** The host's Last.fm avatar (from user.getInfo, cached on the host row), when known. */

@@ -4,6 +4,7 @@
  * Times on rows are `Date` (timestamptz); scrobble timestamps are UNIX seconds (when the track started).
  */
 import type { UnmirrorableReason } from '../lastfm/types.js';
+import type { FollowState, PauseReason, StopReason } from '../store/schema.js';
 
 export type { UnmirrorableReason } from '../lastfm/types.js';
 
@@ -56,18 +57,8 @@ export interface HostRow {
   last_polled_at: Date | null;
 }
 
-export type FollowState = 'active' | 'paused' | 'stopped';
-
-export type StopReason =
-  | 'stopped_by_user'
-  | 'switched'
-  | 'jam_ended'
-  | 'max_duration'
-  | 'target_not_found'
-  | 'target_private'
-  | 'auth_revoked';
-
-export type PauseReason = 'user' | 'already_scrobbling';
+/** A follow's state and reasons: the store's column types (declared in `contract/constants.ts`). */
+export type { FollowState, PauseReason, StopReason } from '../store/schema.js';
 
 /** A `follows` row: one guest following one host. */
 export interface FollowRow {

@@ -5,6 +5,7 @@
  * against the built server), then the browser tests (Playwright on Debian's Chromium against the
  * built server and the emulator). Without Chromium the browser tests are skipped, loudly. Vitest
  * always runs (a failed build fails the soak runs, saying so); the browser tests need the build.
+ * One tier alone: `npm run test:unit`, `test:db`, `test:model` (vitest.config.ts names them).
  * The exit code is non-zero if any step failed. Extra arguments go to Vitest.
  */
 import { spawnSync } from 'node:child_process';

@@ -13,7 +13,7 @@ import {
   type ZodTypeProvider,
 } from 'fastify-type-provider-zod';
 import { createSessionCache } from './auth/session-cache.js';
-import type { AppDeps, ZodApp } from './deps.js';
+import type { AppDeps, BuildDeps, RouteDeps, ZodApp } from './deps.js';
 import { registerErrorHandler } from './errors.js';
 import { trackInFlight } from './in-flight.js';
 import { lazyChildLoggerFactory, levelEnabled } from './logger.js';
@@ -37,8 +37,11 @@ function trustProxyOption(
   return (_address, hop) => hop < trust;
 }
 
-/** Builds the app. Call `inject()` in tests, `listen()` in main; `close()` when done. */
-export async function buildApp(deps: AppDeps): Promise<ZodApp> {
+/**
+ * Builds the app. Call `inject()` in tests, `listen()` in main; `close()` when done. Each route
+ * module's needs are checked by the compiler against `deps` (`RouteModule<D>`).
+ */
+export async function buildApp<D extends AppDeps>(deps: BuildDeps<D>): Promise<ZodApp> {
   const { config } = deps;
   const app = Fastify({
     loggerInstance: deps.logger,
@@ -96,7 +99,7 @@ export async function buildApp(deps: AppDeps): Promise<ZodApp> {
   });
 
   // One of each per app, shared by every route module (a logout must reach the session routes').
-  const routeDeps: AppDeps = {
+  const routeDeps: RouteDeps<D> = {
     ...deps,
     sessionCache: deps.sessionCache ?? createSessionCache(),
     statusCache: deps.statusCache ?? createStatusCache({ clock: deps.clock }),

@@ -38,16 +38,24 @@ export type ZodApp = FastifyInstance<
   ZodTypeProvider
 >;
 
-/** A group of routes (one file under `routes/`), registered after the core layers. */
+/** What route modules get: the app's deps, with the caches `buildApp` always makes. */
+export type RouteDeps<D extends AppDeps = AppDeps> = D & {
+  sessionCache: SessionCache;
+  statusCache: StatusCache;
+};
+
+/**
+ * A group of routes (one file under `routes/`), registered after the core layers. `D` is what
+ * it needs: `buildApp` accepts it only with deps of that type (`ApiDeps` for the API's routes).
+ */
 export type RouteModule<D extends AppDeps = AppDeps> = (
   app: ZodApp,
-  deps: D,
+  deps: RouteDeps<D>,
 ) => Promise<void> | void;
 
 /**
- * Everything `buildApp` needs. The API routes (`routes/index.ts`) also need `db`, `engine`,
- * `keyBox` and `lastfm`: they check for them when registered, so the ops routes alone (and their
- * tests) can be built without a store.
+ * What every app is built from: the ops routes (health, readiness, metrics, OpenAPI) need no
+ * more, so they and their tests run without a store.
  */
 export interface AppDeps {
   config: Config;
@@ -56,14 +64,8 @@ export interface AppDeps {
   clock: Clock;
   /** Asked by GET /readyz. Details it returns are shown; a thrown error is only logged. */
   readiness: () => Promise<Readiness>;
-  /** The Last.fm client (the real one, or pointed at the emulator). */
-  lastfm?: LastfmApi;
-  /** The store: accounts, web sessions, sign-in states. */
+  /** The store. Here only for the rate limits' buckets (below); the API routes require it. */
   db?: Db;
-  /** The follow engine: lifecycle, status, history, event streams. */
-  engine?: EngineApi;
-  /** Seals Last.fm session keys at rest: `createKeyBox(config.sessionSecret)`. */
-  keyBox?: KeyBox;
   /**
    * The open event streams of GET /api/session/events. Default: a hub made by the routes. Pass
    * one to choose the heartbeat interval or to close the streams yourself (`closeAll()`); they
@@ -76,8 +78,6 @@ export interface AppDeps {
   statusCache?: StatusCache;
   /** Counts the routes' work in flight (`runtime.ts` waits for it before closing the store). */
   inFlight?: InFlightCounter;
-  /** Route modules to register, in order, after the core and ops routes. */
-  routes?: readonly RouteModule[];
   /** Serves GET paths outside /api that no route matched (`web-app.ts`: the web app's index.html). */
   notFoundFallback?: (request: FastifyRequest, reply: FastifyReply) => unknown;
   /** Defaults to `DEFAULT_RATE_LIMITS`; tests pass small ones. */
@@ -89,3 +89,21 @@ export interface AppDeps {
   /** Origins the CSP allows images from besides Last.fm's (demo mode: the emulator's art). */
   imageOrigins?: readonly string[];
 }
+
+/** What the API's routes (`routes/index.ts`) need besides `AppDeps`. */
+export interface ApiDeps extends AppDeps {
+  /** The store: accounts, web sessions, sign-in states. */
+  db: Db;
+  /** The follow engine: lifecycle, status, history, event streams. */
+  engine: EngineApi;
+  /** Seals Last.fm session keys at rest: `createKeyBox(config.sessionSecret)`. */
+  keyBox: KeyBox;
+  /** The Last.fm client (the real one, or pointed at the emulator). */
+  lastfm: LastfmApi;
+}
+
+/** `buildApp`'s argument: the deps, and route modules that need no more than they hold. */
+export type BuildDeps<D extends AppDeps = AppDeps> = D & {
+  /** Route modules to register, in order, after the core and ops routes. */
+  routes?: readonly RouteModule<D>[];
+};

@@ -73,6 +73,27 @@ describe('in-flight work', () => {
     expect(await counter.drained(clock, 10_000)).toBe(true);
   });
 
+  it('counts a plain function that returns a promise as long as an async one', async () => {
+    const counter = createInFlight();
+    const app = Fastify();
+    trackInFlight(app, counter);
+    const started = gate();
+    const release = gate();
+    // Not written `async`: what it returns is what makes it work to wait for.
+    const preHandler = (): Promise<void> => {
+      started.open();
+      return release.opened;
+    };
+    app.get('/plain', { preHandler }, () => ({ ok: true }));
+    await app.listen({ host: '127.0.0.1', port: 0 });
+    const { port } = app.server.address() as AddressInfo;
+    await hangUpWhileRunning(`http://127.0.0.1:${port}/plain`, started.opened);
+    await app.close();
+    expect(counter.count).toBe(1);
+    release.open();
+    expect(await counter.drained(systemClock, 5_000)).toBe(true);
+  });
+
   it('leaves answers unchanged', async () => {
     const counter = createInFlight();
     const app = Fastify();
@@ -81,8 +102,12 @@ describe('in-flight work', () => {
     app.get('/y', async () => {
       throw Object.assign(new Error('nope'), { statusCode: 409 });
     });
+    app.get('/z', { onRequest: (_request, _reply, done) => done() }, (_request, reply) => {
+      void reply.code(202).send({ ok: 2 });
+    });
     expect((await app.inject({ url: '/x' })).statusCode).toBe(201);
     expect((await app.inject({ url: '/y' })).statusCode).toBe(409);
+    expect((await app.inject({ url: '/z' })).json()).toEqual({ ok: 2 });
     expect(counter.count).toBe(0);
     await app.close();
   });

@@ -5,13 +5,13 @@
  * connection left, yet its hooks and handler may still be waiting for a database connection.
  * Closing the pool under them fails them ("Cannot use a pool after calling end on the pool").
  * Response-side hooks cannot count such requests (a destroyed socket never emits `finish`), so
- * the route's own async functions are counted: its handler and its async route-level hooks
- * (where the session lookup runs).
+ * the route's own functions are counted: its handler and its route-level hooks (where the
+ * session lookup runs), until the promise each returns settles.
  */
 import type { FastifyInstance, RouteOptions } from 'fastify';
 import type { Clock } from '../lib/clock.js';
 
-/** Route-level hooks whose async functions are counted. */
+/** Route-level hooks that are counted. */
 const COUNTED_HOOKS = ['onRequest', 'preParsing', 'preValidation', 'preHandler'] as const;
 
 /** Work in flight and a way to wait for it. */
@@ -63,41 +63,46 @@ export function createInFlight(): InFlightCounter {
 
 type AnyFn = (this: unknown, ...args: unknown[]) => unknown;
 
-function isAsync(fn: unknown): fn is AnyFn {
-  return typeof fn === 'function' && fn.constructor.name === 'AsyncFunction';
-}
-
 /**
- * `fn` (async) counted by `counter` until its promise settles, with the same `this`, arguments
- * and result. (One `finally` per call: this runs on every request.)
+ * `fn` counted by `counter` while it runs and, when it returns a promise, until that settles;
+ * same `this`, arguments and result. Whether a function is waited on is told by what it returns,
+ * not by how it was written (an `async` function, or a plain one returning a promise).
  */
 function counted(counter: InFlightCounter, fn: AnyFn): AnyFn {
   return function (this: unknown, ...args: unknown[]) {
     const end = counter.start();
+    let result: unknown;
     try {
-      return (fn.apply(this, args) as Promise<unknown>).finally(end);
+      result = fn.apply(this, args);
     } catch (err) {
       end();
       throw err;
     }
+    if (result instanceof Promise) return result.finally(end);
+    end();
+    return result;
   };
 }
 
+const isFunction = (value: unknown): value is AnyFn => typeof value === 'function';
+
 /**
- * Counts, from now on, every route's handler and async route-level hooks on `counter`. Call it
- * before any route is declared. (Callback-style hooks are left alone: ours never wait on I/O.)
+ * Counts, from now on, every route's handler and route-level hooks on `counter`: each while it
+ * runs and until the promise it returns settles. Call it before any route is declared.
+ * (Callback-style hooks return nothing and are counted only while they run: ours never wait on
+ * I/O.)
  */
 export function trackInFlight(app: FastifyInstance, counter: InFlightCounter): void {
   app.addHook('onRoute', (route: RouteOptions) => {
     const handler = route.handler as unknown;
-    if (isAsync(handler)) route.handler = counted(counter, handler);
+    if (isFunction(handler)) route.handler = counted(counter, handler);
     for (const name of COUNTED_HOOKS) {
       const hooks = route[name] as unknown;
-      if (isAsync(hooks)) {
+      if (isFunction(hooks)) {
         (route as unknown as Record<string, unknown>)[name] = counted(counter, hooks);
       } else if (Array.isArray(hooks)) {
         (route as unknown as Record<string, unknown>)[name] = hooks.map((h: unknown) =>
-          isAsync(h) ? counted(counter, h) : h,
+          isFunction(h) ? counted(counter, h) : h,
         );
       }
     }

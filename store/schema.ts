@@ -6,6 +6,7 @@
  * back as JS `number`, `timestamptz` as `Date`, `bytea` as `Buffer`, `jsonb` parsed.
  * Timestamps have no SQL default: callers pass the injected clock's time (`new Date(clock.now())`).
  */
+import type { FOLLOW_STATES, PAUSE_REASONS, STOP_REASONS } from '../contract/constants.js';
 import type {
   ColumnType,
   Generated,
@@ -34,18 +35,11 @@ type Jsonb<T extends JsonObject | null> = ColumnType<T, T, T>;
 /** `accounts.key_state`. */
 export type KeyState = 'valid' | 'revoked' | 'disconnected';
 /** `follows.state`. */
-export type FollowState = 'active' | 'paused' | 'stopped';
+export type FollowState = (typeof FOLLOW_STATES)[number];
 /** `follows.stop_reason`. */
-export type StopReason =
-  | 'stopped_by_user'
-  | 'switched'
-  | 'jam_ended'
-  | 'max_duration'
-  | 'target_not_found'
-  | 'target_private'
-  | 'auth_revoked';
+export type StopReason = (typeof STOP_REASONS)[number];
 /** `follows.pause_reason`. */
-export type PauseReason = 'user' | 'already_scrobbling';
+export type PauseReason = (typeof PAUSE_REASONS)[number];
 /** `outbox.state`. */
 export type OutboxState = 'pending' | 'sending' | 'accepted' | 'ignored';
 

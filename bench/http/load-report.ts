@@ -7,7 +7,7 @@ import type { LoopDelay } from './child.js';
 import type { LoadFigures } from './load.js';
 import type { Background } from './quiet.js';
 import type { SseFigures } from './sse.js';
-import { mark, round, table } from '../sim/stats.js';
+import { mark, round, table } from '../stats.js';
 
 /** The latency goal of the status route under the full load. */
 export const GOAL_P99_MS = 100;

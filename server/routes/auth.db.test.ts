@@ -253,9 +253,9 @@ describeEachDatabase('auth routes', (ctx) => {
       .executeTakeFirstOrThrow();
     const account = await findAccountByUsername(ctx.db.kysely, guest.username);
     expect(session.account_id).toBe(account!.id);
-    expect(openSessionKey(t.deps.keyBox!, account!)).toBe(guest.sessionKey);
+    expect(openSessionKey(t.deps.keyBox, account!)).toBe(guest.sessionKey);
     // Bound to its row: the same blob on another account id does not open.
-    expect(() => openSessionKey(t.deps.keyBox!, { ...account!, id: account!.id + 1 })).toThrow(
+    expect(() => openSessionKey(t.deps.keyBox, { ...account!, id: account!.id + 1 })).toThrow(
       KeyBoxError,
     );
   });

@@ -18,7 +18,7 @@ import { deleteWebSession } from '../../store/web-sessions.js';
 import { guestHook, guestOf, sessionCacheKey } from '../auth/guest.js';
 import { beginSignIn, completeSignIn, consumeState, SignInFailure } from '../auth/sign-in.js';
 import { hashToken, safeEqual } from '../crypto.js';
-import type { RouteModule } from '../deps.js';
+import type { ApiDeps, RouteDeps, RouteModule } from '../deps.js';
 import { loopbackOrigin, onOrigin } from '../origins.js';
 import {
   authStateCookieName,
@@ -28,8 +28,6 @@ import {
   sessionCookieName,
   sessionCookieOptions,
 } from '../session-cookie.js';
-import type { ApiDeps } from './api-deps.js';
-import { apiDeps } from './api-deps.js';
 
 const success = { success: true } as const;
 
@@ -49,7 +47,10 @@ interface CallbackOutcome {
  * Runs the callback. Every failure is a SignInFailure or (unexpected) anything else, which the
  * route turns into `/?error=CODE`.
  */
-async function runCallback(deps: ApiDeps, request: FastifyRequest): Promise<CallbackOutcome> {
+async function runCallback(
+  deps: RouteDeps<ApiDeps>,
+  request: FastifyRequest,
+): Promise<CallbackOutcome> {
   const raw = (request.query ?? {}) as Record<string, unknown>;
   if (typeof raw.state !== 'string' || raw.state === '') {
     throw new SignInFailure('STATE_MISMATCH', 'callback without state');
@@ -93,7 +94,7 @@ function failureCode(request: FastifyRequest, err: unknown): SignInError {
   return 'INTERNAL_ERROR';
 }
 
-function clearSessionCookie(deps: ApiDeps, reply: FastifyReply): void {
+function clearSessionCookie(deps: RouteDeps<ApiDeps>, reply: FastifyReply): void {
   reply.clearCookie(
     sessionCookieName(deps.config),
     clearedCookieOptions(sessionCookieOptions(deps.config)),
@@ -101,8 +102,7 @@ function clearSessionCookie(deps: ApiDeps, reply: FastifyReply): void {
 }
 
 /** The sign-in routes. */
-export const authRoutes: RouteModule = (app, appDeps) => {
-  const deps = apiDeps(appDeps);
+export const authRoutes: RouteModule<ApiDeps> = (app, deps) => {
   const stateCookie = authStateCookieOptions(deps.config);
   const stateCookieName = authStateCookieName(deps.config);
   const requireGuest = guestHook(deps);

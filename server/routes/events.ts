@@ -10,8 +10,7 @@ import { z } from 'zod';
 import type { EngineEventRecord } from '../../engine/engine-api.js';
 import { guestHook, guestOf } from '../auth/guest.js';
 import { parseInput } from '../errors.js';
-import type { RouteModule } from '../deps.js';
-import { apiDeps } from './api-deps.js';
+import type { ApiDeps, RouteModule } from '../deps.js';
 import { toSessionEvent } from './event-frames.js';
 import { createSseHub } from './sse-hub.js';
 import type { SseStream } from './sse-hub.js';
@@ -64,8 +63,7 @@ function eventWriter(
 }
 
 /** The event stream route. Its streams are closed when the app closes. */
-export const eventRoutes: RouteModule = (app, appDeps) => {
-  const deps = apiDeps(appDeps);
+export const eventRoutes: RouteModule<ApiDeps> = (app, deps) => {
   const hub = deps.sse ?? createSseHub();
   // preClose, not onClose: server.close() waits for open connections, and a stream never ends.
   app.addHook('preClose', async () => hub.closeAll());

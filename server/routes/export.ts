@@ -4,8 +4,7 @@
  */
 import { DataExport } from '../../contract/index.js';
 import { guestHook, guestOf } from '../auth/guest.js';
-import type { RouteModule } from '../deps.js';
-import { apiDeps } from './api-deps.js';
+import type { ApiDeps, RouteModule } from '../deps.js';
 import { exportBody } from './views.js';
 
 /** The download's file name: `lasso-<username>-<yyyy-mm-dd>.json` (UTC date of `now`). */
@@ -16,8 +15,7 @@ export function exportFileName(username: string, now: number): string {
 }
 
 /** The export route. */
-export const exportRoutes: RouteModule = (app, appDeps) => {
-  const deps = apiDeps(appDeps);
+export const exportRoutes: RouteModule<ApiDeps> = (app, deps) => {
   app.get(
     '/api/me/export',
     {

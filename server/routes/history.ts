@@ -12,8 +12,7 @@ import {
 import type { Db } from '../../store/db.js';
 import { guestHook, guestOf } from '../auth/guest.js';
 import { errors } from '../errors.js';
-import type { RouteModule } from '../deps.js';
-import { apiDeps } from './api-deps.js';
+import type { ApiDeps, RouteModule } from '../deps.js';
 import type { FollowExtras } from './views.js';
 import { followBody, sentScrobbleBody } from './views.js';
 
@@ -53,8 +52,7 @@ function followIdOf(id: string): number | null {
 }
 
 /** The history routes. */
-export const historyRoutes: RouteModule = (app, appDeps) => {
-  const deps = apiDeps(appDeps);
+export const historyRoutes: RouteModule<ApiDeps> = (app, deps) => {
   const requireGuest = guestHook(deps);
   const tags = ['history'];
 

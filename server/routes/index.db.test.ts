@@ -41,8 +41,11 @@ describeEachDatabase('the API route set', (ctx) => {
   });
 });
 
-it('refuses to build the API routes without their dependencies, naming them', async () => {
-  await expect(buildTestApp({ routes: apiRoutes })).rejects.toThrow(
-    'the API routes need AppDeps db, engine, keyBox, lastfm',
-  );
-});
+/**
+ * The API routes cannot be built without their dependencies: a compile-time check (`npm run
+ * typecheck` fails if the call below compiles), never called.
+ */
+function _apiRoutesNeedTheirDeps(): void {
+  // @ts-expect-error: missing db, engine, keyBox and lastfm.
+  void buildTestApp({ routes: apiRoutes });
+}

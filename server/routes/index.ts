@@ -1,8 +1,8 @@
 /**
  * The API's route modules, in registration order. `buildApp({ ...deps, routes: apiRoutes })`
- * needs `db`, `engine`, `keyBox` and `lastfm` in its deps (checked when registering).
+ * compiles only with `ApiDeps`: `db`, `engine`, `keyBox` and `lastfm` present.
  */
-import type { RouteModule } from '../deps.js';
+import type { ApiDeps, RouteModule } from '../deps.js';
 import { authRoutes } from './auth.js';
 import { eventRoutes } from './events.js';
 import { exportRoutes } from './export.js';
@@ -15,7 +15,7 @@ export { createSseHub } from './sse-hub.js';
 export type { SseHub, SseHubOptions } from './sse-hub.js';
 
 /** Every /api route besides the ops ones (which `buildApp` always registers). */
-export const apiRoutes: readonly RouteModule[] = [
+export const apiRoutes: readonly RouteModule<ApiDeps>[] = [
   authRoutes,
   sessionRoutes,
   eventRoutes,

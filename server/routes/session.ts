@@ -16,8 +16,7 @@ import { LastfmError } from '../../lastfm/errors.js';
 import type { Guest } from '../auth/guest.js';
 import { guestHook, guestOf } from '../auth/guest.js';
 import { errors, fromEngineError, fromLastfmError } from '../errors.js';
-import type { RouteModule } from '../deps.js';
-import { apiDeps } from './api-deps.js';
+import type { ApiDeps, RouteModule } from '../deps.js';
 import { catchUpBody, statusBody } from './views.js';
 
 /** Refuses following yourself before asking the engine (Last.fm names compare case-insensitively). */
@@ -37,8 +36,7 @@ async function aboutTarget<T>(target: string, fn: () => Promise<T>): Promise<T> 
 }
 
 /** The follow routes. */
-export const sessionRoutes: RouteModule = (app, appDeps) => {
-  const deps = apiDeps(appDeps);
+export const sessionRoutes: RouteModule<ApiDeps> = (app, deps) => {
   const { engine, statusCache } = deps;
   /** Runs a state change of `guestId`; their next status read sees it, even if it failed midway. */
   const changing = async <T>(guestId: number, change: () => Promise<T>): Promise<T> => {

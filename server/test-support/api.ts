@@ -12,7 +12,7 @@ import { ManualClock } from '../../lib/clock.js';
 import type { Db } from '../../store/db.js';
 import type { Config } from '../config.js';
 import { createKeyBox } from '../crypto.js';
-import type { AppDeps, ZodApp } from '../deps.js';
+import type { ApiDeps, ZodApp } from '../deps.js';
 import { apiRoutes } from '../routes/index.js';
 import { AUTH_STATE_COOKIE, COOKIE_NAME } from '../session-cookie.js';
 import { buildTestApp, sameOrigin, testConfig, TEST_ORIGIN } from './app.js';
@@ -75,7 +75,7 @@ export class FakeLastfmSessions {
 /** A test app with every API route. */
 export interface ApiTestApp {
   app: ZodApp;
-  deps: AppDeps;
+  deps: ApiDeps;
   clock: ManualClock;
   engine: FakeEngine;
   lastfm: FakeLastfmSessions;
@@ -85,7 +85,7 @@ export interface ApiTestApp {
 /** Builds the app over `db`. Close it with `app.close()`. */
 export async function buildApiTestApp(
   db: Db,
-  overrides: Partial<AppDeps> = {},
+  overrides: Partial<ApiDeps> = {},
 ): Promise<ApiTestApp> {
   const config = overrides.config ?? testConfig();
   const clock = new ManualClock();

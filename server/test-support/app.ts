@@ -2,7 +2,7 @@
 import { ManualClock } from '../../lib/clock.js';
 import { buildApp } from '../app.js';
 import { loadConfig, type Config } from '../config.js';
-import type { AppDeps, Readiness, ZodApp } from '../deps.js';
+import type { AppDeps, BuildDeps, Readiness, RouteModule, ZodApp } from '../deps.js';
 import { createLogger, memoryDestination } from '../logger.js';
 import { createMetrics } from '../metrics.js';
 
@@ -23,22 +23,35 @@ export function testConfig(env: Record<string, string> = {}): Config {
   });
 }
 
+/** The deps a test app gets unless the test gives them. */
+type Defaults = 'config' | 'logger' | 'metrics' | 'clock' | 'readiness';
+
+/**
+ * What a test app is built from: `D` without the defaults, which may be overridden. `D` is what
+ * the routes need (`ApiDeps` for `apiRoutes`), so a test that forgets one does not compile.
+ */
+export type TestDeps<D extends AppDeps = AppDeps> = Omit<D, Defaults> &
+  Partial<Pick<AppDeps, Defaults>> & { routes?: readonly RouteModule<D>[] };
+
 /** An app built with test dependencies, and the log lines it wrote. */
-export async function buildTestApp(overrides: Partial<AppDeps> = {}): Promise<{
+export async function buildTestApp<D extends AppDeps = AppDeps>(
+  overrides?: TestDeps<D>,
+): Promise<{
   app: ZodApp;
-  deps: AppDeps;
+  deps: BuildDeps<D>;
   logs: ReturnType<typeof memoryDestination>;
 }> {
   const logs = memoryDestination();
-  const config = overrides.config ?? testConfig();
-  const deps: AppDeps = {
+  const config = overrides?.config ?? testConfig();
+  // The defaults and `overrides` (D without the defaults) make a whole `D`.
+  const deps = {
     config,
     logger: createLogger(config, logs),
     metrics: createMetrics(),
     clock: new ManualClock(),
     readiness: async (): Promise<Readiness> => ({ ready: true }),
     ...overrides,
-  };
+  } as BuildDeps<D>;
   return { app: await buildApp(deps), deps, logs };
 }
 

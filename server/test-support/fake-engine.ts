@@ -20,6 +20,7 @@ import type {
   StatusView,
   StopReason,
 } from '../../engine/engine-api.js';
+import { MIRROR_NOW_PLAYING_DEFAULT } from '../../contract/constants.js';
 import { EngineError } from '../../engine/engine-api.js';
 import type { Clock } from '../../lib/clock.js';
 import type { Db } from '../../store/db.js';
@@ -158,7 +159,7 @@ export class FakeEngine implements EngineApi {
     const now = this.clock.now();
     const follow: FakeFollow = {
       guestId,
-      mirrorNowPlaying: opts.mirrorNowPlaying ?? true,
+      mirrorNowPlaying: opts.mirrorNowPlaying ?? MIRROR_NOW_PLAYING_DEFAULT,
       pauseReason: null,
       entry: {
         followId: this.nextFollowId++,

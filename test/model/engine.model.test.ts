@@ -15,7 +15,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { CrashPoint } from '../../engine/engine-api.js';
 import type { LastfmApi } from '../../lastfm/types.js';
-import type { EngineFactory } from '../../bench/sim/lasso-policy.js';
+import type { EngineFactory } from '../../sim/lasso-policy.js';
 import { testDatabases } from '../../store/test-support/databases.js';
 import { createEngine } from '../../engine/engine.js';
 import { runModel } from './run-model.js';

@@ -7,11 +7,11 @@ import { sql } from 'kysely';
 import { HOUR_MS, MINUTE_MS } from '../../lib/clock.js';
 import { upsertAccount } from '../../store/accounts.js';
 import type { Db } from '../../store/db.js';
-import { LassoPolicy, type EngineFactory } from '../../bench/sim/lasso-policy.js';
-import { inSimWindow, isExact } from '../../bench/sim/oracle.js';
-import { guestOutcome, type GuestOutcome } from '../../bench/sim/outcome.js';
-import type { SimGuest } from '../../bench/sim/policy.js';
-import { SimRig } from '../../bench/sim/rig.js';
+import { LassoPolicy, type EngineFactory } from '../../sim/lasso-policy.js';
+import { inSimWindow, isExact } from '../../sim/oracle.js';
+import { guestOutcome, type GuestOutcome } from '../../sim/outcome.js';
+import type { SimGuest } from '../../sim/policy.js';
+import { SimRig } from '../../sim/rig.js';
 import { planScenario, type ModelScenario } from './scenario.js';
 
 /** Where every run starts: 2026-01-05 18:00 UTC (the daily cap resets 6 h later). */

@@ -9,7 +9,7 @@ import fc from 'fast-check';
 import type { CrashPoint } from '../../engine/engine-api.js';
 import type { FaultCode, FaultSpec, Quirks } from '../../emulator/types.js';
 import { MINUTE_MS, SECOND_MS } from '../../lib/clock.js';
-import type { CrashPlan } from '../../bench/sim/lasso-policy.js';
+import type { CrashPlan } from '../../sim/lasso-policy.js';
 import {
   appearsAtMs,
   isScrobbled,
@@ -17,8 +17,8 @@ import {
   type HostScrobble,
   type Play,
   type Song,
-} from '../../bench/sim/listening.js';
-import type { GuestAction } from '../../bench/sim/policy.js';
+} from '../../sim/listening.js';
+import type { GuestAction } from '../../sim/policy.js';
 
 /** One play as generated: which song, skipped (fraction played) or not, late, silence after. */
 export interface PlaySpec {

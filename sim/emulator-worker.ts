@@ -5,13 +5,13 @@
  * Started by `WorkerEmulator` (worker-emulator.ts).
  */
 import { parentPort, workerData } from 'node:worker_threads';
-import type { Clock } from '../../lib/clock.js';
-import { startEmulator, type EmulatorHandle } from '../../emulator/server.js';
-import type { LastfmApi } from '../../lastfm/types.js';
+import type { Clock } from '../lib/clock.js';
+import { startEmulator, type EmulatorHandle } from '../emulator/server.js';
+import type { LastfmApi } from '../lastfm/types.js';
 import { applyHostChange } from './host-change.js';
 import type { HostChange } from './listening.js';
 import { SIM_API_KEY, SIM_API_SECRET, noLimiter } from './wire.js';
-import { createLastfmClient } from '../../lastfm/client.js';
+import { createLastfmClient } from '../lastfm/client.js';
 import { threadCpuMs } from './cpu.js';
 
 /** A request to the worker. */

@@ -4,9 +4,9 @@
  * the driver that runs a policy through it all. Records what the oracle needs: every host
  * scrobble and when it appeared, every action and when it was asked for and answered.
  */
-import { RUN_MAX_SLEEP_MS } from '../../engine/engine.js';
-import { startEmulator, type EmulatorHandle } from '../../emulator/server.js';
-import type { EmulatorOptions, FaultSpec } from '../../emulator/types.js';
+import { RUN_MAX_SLEEP_MS } from '../engine/engine.js';
+import { startEmulator, type EmulatorHandle } from '../emulator/server.js';
+import type { EmulatorOptions, FaultSpec } from '../emulator/types.js';
 import { SimDriver, type DriverOptions } from './driver.js';
 import { applyHostChange } from './host-change.js';
 import { hostChanges, type HostChange, type HostScrobble, type Play } from './listening.js';

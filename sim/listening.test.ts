@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { seededRandom } from '../../lib/random.js';
+import { seededRandom } from '../lib/random.js';
 import {
   hostChanges,
   isScrobbled,

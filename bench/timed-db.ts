@@ -7,12 +7,12 @@
 import { randomBytes } from 'node:crypto';
 import { Kysely, PostgresDialect, type LogEvent } from 'kysely';
 import pg from 'pg';
-import { dbFromDriver, type Db } from '../../store/db.js';
-import { silentLogger, type Driver } from '../../store/driver.js';
-import { migrate } from '../../store/migrate.js';
-import { openPgliteDriver } from '../../store/pglite-driver.js';
-import { openPostgresDriver } from '../../store/postgres-driver.js';
-import type { Database } from '../../store/schema.js';
+import { dbFromDriver, type Db } from '../store/db.js';
+import { silentLogger, type Driver } from '../store/driver.js';
+import { migrate } from '../store/migrate.js';
+import { openPgliteDriver } from '../store/pglite-driver.js';
+import { openPostgresDriver } from '../store/postgres-driver.js';
+import type { Database } from '../store/schema.js';
 
 /** Query time so far. */
 export interface QueryClock {

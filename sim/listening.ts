@@ -3,8 +3,8 @@
  * reaches Last.fm. The rig turns a script into now-playing changes and scrobbles at exact
  * simulated times, so the oracle knows every host scrobble and when it appeared.
  */
-import { SECOND_MS } from '../../lib/clock.js';
-import type { Random } from '../../lib/random.js';
+import { SECOND_MS } from '../lib/clock.js';
+import type { Random } from '../lib/random.js';
 
 /** A track a host can play. */
 export interface Song {

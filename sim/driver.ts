@@ -11,7 +11,7 @@
  * the clock (a "timeout" fault) and somebody sleeps on it (a client's back-off, a held answer);
  * otherwise the driver waits for real socket I/O, never spinning.
  */
-import { flushEventLoop } from '../../lib/clock.js';
+import { flushEventLoop } from '../lib/clock.js';
 import type { Progress, SimClock } from './progress.js';
 import type { Timeline } from './timeline.js';
 import type { WireState } from './wire.js';

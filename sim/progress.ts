@@ -3,8 +3,8 @@
  * added to the clock, every task settled bumps it, so the driver waits on events instead of
  * spinning (a spinning driver would burn the CPU the scale bench measures).
  */
-import { ManualClock } from '../../lib/clock.js';
-import type { Clock } from '../../lib/clock.js';
+import { ManualClock } from '../lib/clock.js';
+import type { Clock } from '../lib/clock.js';
 
 /** A counter with waiters. */
 export class Progress {

@@ -1,5 +1,5 @@
 /** Applies a host's player change to the emulator (in-process or in the worker). */
-import type { EmulatorHandle } from '../../emulator/server.js';
+import type { EmulatorHandle } from '../emulator/server.js';
 import type { HostChange } from './listening.js';
 
 /** The emulator controls a host change needs. */

@@ -4,17 +4,17 @@
  * refuse everything from then on, so not even an error handler can write), and a new engine
  * with a new instance id starts on the same database once the dead one's leases have expired.
  */
-import { seededRandom } from '../../lib/random.js';
-import type { Db } from '../../store/db.js';
-import { defaultEngineConfig, type EngineConfig } from '../../engine/config.js';
-import type { EngineDeps } from '../../engine/engine.js';
+import { seededRandom } from '../lib/random.js';
+import type { Db } from '../store/db.js';
+import { defaultEngineConfig, type EngineConfig } from '../engine/config.js';
+import type { EngineDeps } from '../engine/engine.js';
 import type {
   CrashPoint,
   EngineLogger,
   EngineMetrics,
   EngineRuntime,
   HistoryEntry,
-} from '../../engine/engine-api.js';
+} from '../engine/engine-api.js';
 import type { FollowPolicy, PolicyFollow, SimGuest, SimStartOptions } from './policy.js';
 import type { SimRig } from './rig.js';
 import { CrashedError } from './wire.js';

@@ -9,8 +9,8 @@
  */
 import type { Clock } from '../lib/clock.js';
 import type { LastfmApi } from '../lastfm/types.js';
-import type { FollowPolicy, PolicyFollow, SimGuest, SimStartOptions } from './sim/policy.js';
-import type { SimWindow } from './sim/oracle.js';
+import type { FollowPolicy, PolicyFollow, SimGuest, SimStartOptions } from './policy.js';
+import type { SimWindow } from './oracle.js';
 
 /** The original `POLLING_INTERVAL_MS` default. */
 export const BASELINE_INTERVAL_MS = 20_000;

@@ -4,12 +4,12 @@
  * and a ledger that watches every `track.scrobble` request to time acceptances and catch
  * resubmissions of what Last.fm already holds.
  */
-import type { Clock } from '../../lib/clock.js';
-import { seededRandom } from '../../lib/random.js';
-import { createLastfmClient } from '../../lastfm/client.js';
-import type { HttpRequest, Transport } from '../../lastfm/transport.js';
-import { undiciTransport } from '../../lastfm/transport.js';
-import type { LastfmApi, RateLimiter } from '../../lastfm/types.js';
+import type { Clock } from '../lib/clock.js';
+import { seededRandom } from '../lib/random.js';
+import { createLastfmClient } from '../lastfm/client.js';
+import type { HttpRequest, Transport } from '../lastfm/transport.js';
+import { undiciTransport } from '../lastfm/transport.js';
+import type { LastfmApi, RateLimiter } from '../lastfm/types.js';
 import type { Progress } from './progress.js';
 import { scrobbleKey, type LibraryRow } from './oracle.js';
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { MINUTE_MS } from '../../lib/clock.js';
-import { BaselinePolicy } from '../baseline.js';
+import { MINUTE_MS } from '../lib/clock.js';
+import { BaselinePolicy } from './baseline.js';
 import type { Play, Song } from './listening.js';
 import { isExact } from './oracle.js';
 import { guestOutcome } from './outcome.js';
