@@ -1,7 +1,12 @@
 import { describe, expect, expectTypeOf, it } from 'vitest';
 import type { Scrobble } from '../lastfm/types.js';
 import { at, win } from './test-factories.js';
-import type { EngineScrobble } from './types.js';
+import type {
+  FollowRow as StoreFollowRow,
+  HostRow as StoreHostRow,
+  OutboxRow as StoreOutboxRow,
+} from '../store/schema.js';
+import type { EngineScrobble, FollowRow, HostRow, OutboxRow } from './types.js';
 import { selectForFollow } from './windows.js';
 
 describe('engine types', () => {
@@ -17,5 +22,11 @@ describe('engine types', () => {
     };
     const selected: Scrobble[] = selectForFollow([s], [win(at(0))]).scrobbles;
     expect(selected).toEqual([s]);
+  });
+
+  it('take the store’s rows as they are (checked by the compiler)', () => {
+    expectTypeOf<StoreFollowRow>().toExtend<FollowRow>();
+    expectTypeOf<StoreHostRow>().toExtend<HostRow>();
+    expectTypeOf<StoreOutboxRow>().toExtend<OutboxRow>();
   });
 });

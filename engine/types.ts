@@ -4,7 +4,7 @@
  * Times on rows are `Date` (timestamptz); scrobble timestamps are UNIX seconds (when the track started).
  */
 import type { UnmirrorableReason } from '../lastfm/types.js';
-import type { FollowState, PauseReason, StopReason } from '../store/schema.js';
+import type { FollowRow as StoreFollowRow, OutboxState } from '../store/schema.js';
 
 export type { UnmirrorableReason } from '../lastfm/types.js';
 
@@ -60,21 +60,21 @@ export interface HostRow {
 /** A follow's state and reasons: the store's column types (declared in `contract/constants.ts`). */
 export type { FollowState, PauseReason, StopReason } from '../store/schema.js';
 
-/** A `follows` row: one guest following one host. */
-export interface FollowRow {
-  id: RowId;
-  state: FollowState;
-  mirror_now_playing: boolean;
-  stop_reason: StopReason | null;
-  pause_reason: PauseReason | null;
-  started_at: Date;
-  stopped_at: Date | null;
-  last_guard_check_at: Date | null;
-  /** Sending waits until then (daily scrobble limit). */
-  held_until: Date | null;
-  mirrored_count: number;
-  ignored_count: number;
-}
+/** A `follows` row: one guest following one host (the store's row, the columns the engine reads). */
+export type FollowRow = Pick<
+  StoreFollowRow,
+  | 'id'
+  | 'state'
+  | 'mirror_now_playing'
+  | 'stop_reason'
+  | 'pause_reason'
+  | 'started_at'
+  | 'stopped_at'
+  | 'last_guard_check_at'
+  | 'held_until'
+  | 'mirrored_count'
+  | 'ignored_count'
+>;
 
 /**
  * A window's lead: the track the host was playing when the window opened (see `windows.ts`).
@@ -103,7 +103,8 @@ export interface WindowRow {
   lead?: WindowLead | null;
 }
 
-export type OutboxState = 'pending' | 'sending' | 'accepted' | 'ignored';
+/** `outbox.state`: the store's column type. */
+export type { OutboxState } from '../store/schema.js';
 
 /** An `outbox` row: one host scrobble to copy onto one guest's profile. */
 export interface OutboxRow {

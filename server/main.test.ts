@@ -3,11 +3,11 @@
  * SIGTERM ends it promptly whatever became of the pipe its log goes to.
  */
 import { spawn, type ChildProcessByStdio } from 'node:child_process';
-import { createServer } from 'node:net';
 import path from 'node:path';
 import type { Readable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
+import { freePort } from '../lib/free-port.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 /** Start-up through tsx and PGlite takes seconds on a busy machine; shutdown must take < 10 s. */
@@ -20,18 +20,6 @@ const children: Child[] = [];
 afterEach(() => {
   for (const child of children.splice(0)) if (child.exitCode === null) child.kill('SIGKILL');
 });
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const address = srv.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      srv.close(() => resolve(port));
-    });
-  });
-}
 
 /** Starts Lasso in demo mode with stdout and stderr piped; resolves once it logged its start. */
 async function startLasso(): Promise<{ child: Child; stdout: () => string; stderr: () => string }> {

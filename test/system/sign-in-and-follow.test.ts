@@ -4,10 +4,10 @@
  * follows a host, the host scrobbles, and the copy lands in the guest's emulated library.
  */
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
+import { freePort } from '../../lib/free-port.js';
 import { startEmulator, type EmulatorHandle } from '../../emulator/server.js';
 import { loadConfig } from '../../server/config.js';
 import { createLogger, memoryDestination } from '../../server/logger.js';
@@ -22,18 +22,6 @@ let webRoot: string;
 let origin: string;
 let lastToken = '';
 const logs = memoryDestination();
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const address = srv.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      srv.close(() => resolve(port));
-    });
-  });
-}
 
 beforeAll(async () => {
   emu = await startEmulator({
