@@ -29,7 +29,9 @@ const NEVER = ['node_modules/**', 'dist/**', 'data/**', 'web/**', 'e2e/**'];
 /** Settings every Node project shares. */
 const node = {
   setupFiles: ['./test/setup.ts'],
-  testTimeout: 30_000,
+  // A PGlite start (initdb, a worker) takes seconds on a quiet machine and ~30 s was seen with
+  // both cores busy: room for that, while a hung test still fails within a minute.
+  testTimeout: 60_000,
   hookTimeout: 60_000,
   pool: 'forks' as const,
 };

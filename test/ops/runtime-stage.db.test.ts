@@ -44,7 +44,7 @@ const runtime = stageNamed(stages, 'runtime');
 if (!URL_) {
   const line = '!'.repeat(78);
   console.warn(
-    `\n${line}\n!! SKIPPED: the runtime-stage test (test/ops/runtime-stage.test.ts) needs\n` +
+    `\n${line}\n!! SKIPPED: the runtime-stage test (test/ops/runtime-stage.db.test.ts) needs\n` +
       `!! PostgreSQL: set TEST_DATABASE_URL=postgres://… (CI sets it).\n${line}\n`,
   );
 }
