@@ -9,6 +9,7 @@ import { afterEach, expect, it } from 'vitest';
 import { MINUTE_MS, SECOND_MS } from '../lib/clock.js';
 import { describeEachDatabase } from '../store/test-support/databases.js';
 import { T0_MS } from '../test/integration/harness.js';
+import type { EngineConfig } from './config.js';
 import { startEngineRig, type EngineRig } from './test-support/engine-rig.js';
 
 const at = (minutes: number, seconds = 0): number =>
@@ -31,27 +32,34 @@ describeEachDatabase('the grace period’s last look', (t) => {
           c.method === 'user.getRecentTracks' && c.user === host && c.at >= fromMs && c.at < toMs,
       ).length;
 
-  it('is tried again after the grace period when every poll in it failed, and mirrors the late scrobble', async () => {
-    rig = await startEngineRig(t.db);
+  /** A guest who followed from the start and stopped at 5:00; the grace period ends at 20:00. */
+  async function stoppedAtFive(config: Partial<EngineConfig> = {}) {
+    rig = await startEngineRig(t.db, { config });
     const host = rig.host();
     const ann = await rig.guest('ann');
     const engine = rig.engine();
     await engine.startFollow(ann.id, host);
     await rig.runUntil(engine, at(5));
     await engine.stop(ann.id);
-    // Last.fm fails every read of the host from the stop until well past the grace (20 min).
-    rig.rig.emu.setFaults({ rate: 1, codes: [503], methods: ['user.getRecentTracks'] });
-    await rig.runUntil(engine, at(8));
-    rig.rig.emu.addScrobble(host, { ...LATE, timestamp: at(4, 50) / 1000 });
-    await rig.runUntil(engine, at(45));
-    expect(rig.rig.emu.scrobbles(ann.name)).toEqual([]);
-    expect(pollsOf(host, at(20), at(45))).toBeGreaterThan(0);
-    rig.rig.emu.clearFaults();
-    await rig.runUntil(engine, at(60));
+    return { host, ann, engine };
+  }
 
-    expect(rig.rig.emu.scrobbles(ann.name)).toEqual([{ ...LATE, timestamp: at(4, 50) / 1000 }]);
+  it('is tried again after the grace period when every poll in it failed, and mirrors the late scrobble', async () => {
+    const { host, ann, engine } = await stoppedAtFive();
+    const r = rig!;
+    // Last.fm fails every read of the host from the stop until well past the grace (20 min).
+    r.rig.emu.setFaults({ rate: 1, codes: [503], methods: ['user.getRecentTracks'] });
+    await r.runUntil(engine, at(8));
+    r.rig.emu.addScrobble(host, { ...LATE, timestamp: at(4, 50) / 1000 });
+    await r.runUntil(engine, at(45));
+    expect(r.rig.emu.scrobbles(ann.name)).toEqual([]);
+    expect(pollsOf(host, at(20), at(45))).toBeGreaterThan(0);
+    r.rig.emu.clearFaults();
+    await r.runUntil(engine, at(60));
+
+    expect(r.rig.emu.scrobbles(ann.name)).toEqual([{ ...LATE, timestamp: at(4, 50) / 1000 }]);
     // One good look was all it owed: no more polls after it.
-    await rig.runUntil(engine, at(120));
+    await r.runUntil(engine, at(120));
     expect(pollsOf(host, at(60), at(120))).toBe(0);
   });
 
@@ -85,15 +93,10 @@ describeEachDatabase('the grace period’s last look', (t) => {
   });
 
   it('gives up `lastLookRetryMs` after the grace period while Last.fm keeps failing', async () => {
-    rig = await startEngineRig(t.db, { config: { lastLookRetryMs: 30 * MINUTE_MS } });
-    const host = rig.host();
-    const ann = await rig.guest('ann');
-    const engine = rig.engine();
-    await engine.startFollow(ann.id, host);
-    await rig.runUntil(engine, at(5));
-    await engine.stop(ann.id);
-    rig.rig.emu.setFaults({ rate: 1, codes: [503], methods: ['user.getRecentTracks'] });
-    await rig.runUntil(engine, at(120));
+    const { host, engine } = await stoppedAtFive({ lastLookRetryMs: 30 * MINUTE_MS });
+    const r = rig!;
+    r.rig.emu.setFaults({ rate: 1, codes: [503], methods: ['user.getRecentTracks'] });
+    await r.runUntil(engine, at(120));
 
     // Grace 5:00 → 20:00, then tried until 50:00 (back-off capped at 5 min), then never.
     expect(pollsOf(host, at(20), at(50))).toBeGreaterThanOrEqual(5);

@@ -3,7 +3,6 @@
  * in to Lasso through the emulator's consent page as a browser would, each following a host who
  * is playing, with a few of the host's scrobbles already mirrored so the status has content.
  */
-import { createServer } from 'node:net';
 import { startEmulator, type EmulatorHandle } from '../../emulator/server.js';
 import { allowOnConsentPage } from '../../test/integration/browser.js';
 
@@ -12,18 +11,8 @@ const API_SECRET = 'bench-api-secret';
 /** The host every guest follows. */
 export const HOST = 'maya_host';
 
-/** A port free right now on 127.0.0.1 (Lasso's PUBLIC_URL must name its port before it listens). */
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const address = srv.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      srv.close(() => resolve(port));
-    });
-  });
-}
+/** Lasso's PUBLIC_URL must name its port before it listens: a port free right now. */
+export { freePort } from '../../lib/free-port.js';
 
 /** The emulator with Lasso's app registered, the host and `guests` created; no rate limit. */
 export async function startBenchEmulator(guests: readonly string[]): Promise<EmulatorHandle> {

@@ -4,7 +4,6 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
-import net from 'node:net';
 
 /** How often `/readyz` is asked while a process starts. */
 const POLL_MS = 10;
@@ -24,17 +23,7 @@ export interface Case {
   runs: number;
 }
 
-/** A free TCP port on loopback (closed again at once; the child binds it a moment later). */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
-}
+export { freePort } from '../../lib/free-port.js';
 
 /** The resident set of `pid` in bytes (Linux), or null once it is gone. */
 async function rssBytes(pid: number): Promise<number | null> {
