@@ -45,6 +45,17 @@ async function writeAccount(db: Db): Promise<string> {
   return username;
 }
 
+/** A restored store: migrated, holding the account written before the backup, taking writes. */
+async function expectRestored(restored: Db, username: string): Promise<void> {
+  expect(await restored.migrationsApplied()).toBe(true);
+  expect(await findAccountByUsername(restored.kysely, username)).toMatchObject({
+    username,
+    session_key_enc: Buffer.from(`sealed key of ${username}`),
+  });
+  const after = await writeAccount(restored);
+  expect(await findAccountByUsername(restored.kysely, after)).toBeDefined();
+}
+
 describe('backup and restore of the embedded store (PGlite): stop, copy DATA_DIR, start', () => {
   const work = mkdtempSync(path.join(os.tmpdir(), 'lasso-backup-'));
   afterAll(() => rmSync(work, { recursive: true, force: true }));
@@ -63,14 +74,7 @@ describe('backup and restore of the embedded store (PGlite): stop, copy DATA_DIR
 
       const restored = await openDatabase({ dataDir: backup });
       try {
-        expect(await restored.migrationsApplied()).toBe(true);
-        expect(await findAccountByUsername(restored.kysely, username)).toMatchObject({
-          username,
-          session_key_enc: Buffer.from(`sealed key of ${username}`),
-        });
-        // The restored store takes writes again.
-        const after = await writeAccount(restored);
-        expect(await findAccountByUsername(restored.kysely, after)).toBeDefined();
+        await expectRestored(restored, username);
       } finally {
         await restored.close();
       }
@@ -133,13 +137,7 @@ describe.skipIf(missing.length > 0)('backup and restore on PostgreSQL: pg_dump, 
 
       const restored = await openDatabase({ url: urlOf(target), migrate: false });
       try {
-        expect(await restored.migrationsApplied()).toBe(true);
-        expect(await findAccountByUsername(restored.kysely, username)).toMatchObject({
-          username,
-          session_key_enc: Buffer.from(`sealed key of ${username}`),
-        });
-        const after = await writeAccount(restored);
-        expect(await findAccountByUsername(restored.kysely, after)).toBeDefined();
+        await expectRestored(restored, username);
       } finally {
         await restored.close();
       }
