@@ -4,8 +4,8 @@
  * shows its inputs unchanged and its outputs present:
  *
  * - **server**: `tsc -p tsconfig.build.json` (incremental) into `dist/`, the SQL migrations
- *   copied to `dist/store/migrations`, then `dist/server/main.js` replaced by one esbuild bundle
- *   of the server and its packages (`bundleServer`);
+ *   copied to `dist/store/migrations`, then `dist/server/main.js` replaced by an esbuild bundle
+ *   of the server and its packages, split into chunks loaded as needed (`bundleServer`);
  * - **snapshot**: a migrated, empty PGlite data folder, `dist/store/pglite-snapshot.tar`, that a
  *   fresh embedded store starts from instead of running `initdb` (`store/pglite-snapshot.ts`);
  * - **web**: `vite build` into `dist/web`; its inputs are every file under `web/` (Tailwind
@@ -18,7 +18,7 @@
  */
 import { spawnSync } from 'node:child_process';
 import { performance } from 'node:perf_hooks';
-import { cpSync, readFileSync, rmSync } from 'node:fs';
+import { cpSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { listFiles, stamp } from './build-stamp.mjs';
@@ -103,20 +103,32 @@ const steps = {
 /** The process's entry: the bundle replaces tsc's output of `server/main.ts`. */
 const SERVER_ENTRY = 'dist/server/main.js';
 
+/** The bundle's other files, beside the entry: `chunk-<hash>.js` (and their maps). */
+const CHUNK = /^chunk-[A-Z0-9]+\.js(\.map)?$/;
+
 /**
- * Bundles `server/main.ts` and every package it imports into `dist/server/main.js`. Node's ES
- * module loader spends most of a PostgreSQL start resolving and linking the ~1,200 files a start
- * loads (kysely alone is 289); one file halves it (README "Benchmarks" → Start-up). The rest of
- * `dist/` stays tsc's output: the PGlite worker thread, the snapshot step and the migrations are
- * read from there. PGlite stays a package, since it finds its WebAssembly beside its own module.
+ * Bundles `server/main.ts` and every package it imports into `dist/server/main.js` and the chunks
+ * it loads. Node's ES module loader spends most of a PostgreSQL start resolving and linking the
+ * ~1,200 files a start loads (kysely alone is 289); a bundle halves it (README "Benchmarks" →
+ * Start-up). Code splitting keeps the entry small: what `main.ts` imports statically (the config,
+ * the logger, the PGlite thread's start) is all Node must read before PGlite's thread starts,
+ * and the rest (`import()` of the store and the HTTP stack) is read while PGlite starts. The rest
+ * of `dist/` stays tsc's output: the PGlite worker thread, the snapshot step and the migrations
+ * are read from there. PGlite stays a package, since it finds its WebAssembly beside its module.
  */
 async function bundleServer() {
   const { build } = await import('esbuild');
-  const outfile = path.join(ROOT, SERVER_ENTRY);
+  const outdir = path.join(ROOT, path.dirname(SERVER_ENTRY));
+  // tsc wrote the entry's unbundled output; chunks of an earlier bundle would linger.
+  for (const file of readdirSync(outdir)) {
+    if (CHUNK.test(file)) rmSync(path.join(outdir, file));
+  }
   await build({
-    entryPoints: [path.join(ROOT, 'server/main.ts')],
-    outfile,
+    entryPoints: { main: path.join(ROOT, 'server/main.ts') },
+    outdir,
     bundle: true,
+    splitting: true,
+    chunkNames: 'chunk-[hash]',
     platform: 'node',
     format: 'esm',
     target: 'node20',
@@ -131,7 +143,7 @@ async function bundleServer() {
     banner: {
       js: "import { createRequire as lassoCreateRequire } from 'node:module'; const require = lassoCreateRequire(import.meta.url);",
     },
-    plugins: [ownModuleUrls(path.dirname(outfile))],
+    plugins: [ownModuleUrls(outdir)],
     logLevel: 'warning',
   });
 }

@@ -1,23 +1,31 @@
 /**
  * Which store a configuration names, opened and migrated. `main.ts` calls it before it loads the
- * rest of the server, so the embedded database starts in its worker thread while the main thread
- * is still loading the HTTP stack (and, in demo mode, starting the emulator).
+ * rest of the server. On the embedded store it starts PGlite's thread at once, before it even
+ * loads the store's own modules (Kysely, `pg`, the migrations), so PGlite's start, most of an
+ * embedded start-up, runs beside everything the main thread loads meanwhile: the store's
+ * modules, the HTTP stack and, in demo mode, the emulator.
  */
-import { openDatabase, type Db, type StoreLogger } from '../store/db.js';
+import type { Db, StoreLogger } from '../store/db.js';
+import { embeddedSource, startPglite } from '../store/pglite-start.js';
 import type { Config } from './config.js';
 
 /**
  * Opens the store of `config`: an in-memory PGlite in demo mode (the emulator that issued the
  * demo accounts' keys forgets them too), else `DATABASE_URL`'s server, else PGlite in `DATA_DIR`.
  */
-export function openStore(config: Config, logger: StoreLogger): Promise<Db> {
-  return openDatabase({
+export async function openStore(config: Config, logger: StoreLogger): Promise<Db> {
+  const where = {
     ...(config.demo
       ? { url: 'memory://' }
       : config.database.url
         ? { url: config.database.url }
         : {}),
     dataDir: config.database.dataDir,
-    logger,
-  });
+  };
+  const source = embeddedSource(where);
+  const pglite = source ? startPglite(source, logger) : undefined;
+  // openDatabase awaits it (and closes what it opened on failure); until then it is not unhandled.
+  pglite?.catch(() => undefined);
+  const { openDatabase } = await import('../store/db.js');
+  return openDatabase({ ...where, logger, ...(pglite ? { pglite } : {}) });
 }

@@ -21,6 +21,8 @@ import type {
 import { assertChannelName, silentLogger } from './driver.js';
 import { loadMigrations, migrate, pendingMigrations } from './migrate.js';
 import { openPgliteDriver } from './pglite-driver.js';
+import { embeddedSource } from './pglite-start.js';
+import type { PgliteThread } from './pglite-thread.js';
 import { openPostgresDriver } from './postgres-driver.js';
 import type { Database, DbExecutor } from './schema.js';
 
@@ -41,6 +43,11 @@ export interface OpenDatabaseOptions {
   migrate?: boolean;
   /** Server only: most pooled connections (default 10). */
   poolSize?: number;
+  /**
+   * PGlite only: its thread, already starting for the source `url` and `dataDir` name
+   * (`startPglite(embeddedSource(options))`), so the server can begin it before it loads the rest.
+   */
+  pglite?: Promise<PgliteThread>;
 }
 
 /** An open database. */
@@ -72,8 +79,6 @@ export interface Db {
   close(): Promise<void>;
 }
 
-const DEFAULT_DATA_DIR = './data';
-
 /** Opens the database the options name and, unless told not to, migrates it. */
 export async function openDatabase(options: OpenDatabaseOptions = {}): Promise<Db> {
   const logger = options.logger ?? silentLogger;
@@ -93,11 +98,9 @@ export async function openDatabase(options: OpenDatabaseOptions = {}): Promise<D
 
 async function openDriver(options: OpenDatabaseOptions, logger: StoreLogger): Promise<Driver> {
   const { url } = options;
-  if (url === undefined || url === '') {
-    return openPgliteDriver({ dataDir: options.dataDir ?? DEFAULT_DATA_DIR }, logger);
-  }
-  if (url === 'memory://') return openPgliteDriver({ dataDir: 'memory://' }, logger);
-  if (/^postgres(ql)?:\/\//.test(url)) {
+  const embedded = embeddedSource(options);
+  if (embedded) return openPgliteDriver(embedded, logger, options.pglite);
+  if (url && /^postgres(ql)?:\/\//.test(url)) {
     return openPostgresDriver({
       url,
       logger,
@@ -106,7 +109,7 @@ async function openDriver(options: OpenDatabaseOptions, logger: StoreLogger): Pr
   }
   // The URL may hold a password: name only its scheme.
   throw new Error(
-    `unsupported database URL scheme: ${url.split(':')[0]}: (want postgres:// or memory://)`,
+    `unsupported database URL scheme: ${url?.split(':')[0]}: (want postgres:// or memory://)`,
   );
 }
 

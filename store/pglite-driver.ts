@@ -10,8 +10,6 @@
  * `db.kysely.transaction().execute(async (trx) => …)` waits for the transaction that waits for it:
  * a deadlock. Inside a transaction, use `trx` for everything.
  */
-import { chmod, lstat, mkdir, readdir } from 'node:fs/promises';
-import path from 'node:path';
 import pg from 'pg';
 import type {
   Driver,
@@ -21,11 +19,11 @@ import type {
   Unsubscribe,
 } from './driver.js';
 import { assertChannelName, deliver } from './driver.js';
-import { PgliteThread } from './pglite-thread.js';
+import { makePrivate, onDisk, startPglite, type PgliteSource } from './pglite-start.js';
+import type { PgliteThread } from './pglite-thread.js';
 import { storeTypes } from './type-parsers.js';
 
-/** Where a PGlite database lives: a folder, `memory://`, or a dump to start from (tests). */
-export type PgliteSource = { dataDir: string } | { loadDataDir: Blob | File };
+export type { PgliteSource } from './pglite-start.js';
 
 /** A PGlite driver; `dumpDataDir` is for test support (templates), not for queries. */
 export interface PgliteDriver extends Driver {
@@ -34,17 +32,18 @@ export interface PgliteDriver extends Driver {
   dumpDataDir(): Promise<Blob>;
 }
 
-/** Starts PGlite in its worker thread and wraps it in a one-client pool. */
+/**
+ * Starts PGlite in its worker thread and wraps it in a one-client pool. `started` is that thread
+ * already starting (`startPglite(source)`), when the caller began it earlier.
+ */
 export async function openPgliteDriver(
   source: PgliteSource,
   logger: StoreLogger,
+  started: Promise<PgliteThread> = startPglite(source, logger),
 ): Promise<PgliteDriver> {
-  const onDisk = 'dataDir' in source && !source.dataDir.startsWith('memory://');
-  // PGlite creates the last folder of the path only. Ours is the owner's alone from the start.
-  if (onDisk) await makePrivateDir(source.dataDir, logger);
-  const thread = await PgliteThread.start(source);
+  const thread = await started;
   try {
-    if (onDisk) await makePrivate(source.dataDir, logger);
+    if (onDisk(source)) makePrivate(source.dataDir, logger);
   } catch (err) {
     await thread.close();
     throw err;
@@ -123,43 +122,4 @@ export async function openPgliteDriver(
     close,
     dumpDataDir: () => thread.dump(),
   };
-}
-
-/** Permission bits for the group and for others. */
-const GROUP_OTHER_BITS = 0o077;
-
-/** Creates `dir` (and missing parents) owner-only, and makes it owner-only if it existed. */
-async function makePrivateDir(dir: string, logger: StoreLogger): Promise<void> {
-  await mkdir(dir, { recursive: true, mode: 0o700 });
-  await restrict(dir, logger);
-}
-
-/**
- * Takes group and other permissions off every file and folder under `dir`. PGlite unpacks its
- * initial cluster with mode 0666 (its WebAssembly file system chmods explicitly, so the umask
- * does not help), and a folder made by an older Lasso may be 0755. What PostgreSQL creates later
- * is 0600/0700 already. Symbolic links are left alone (their modes mean nothing on Linux).
- */
-async function makePrivate(dir: string, logger: StoreLogger): Promise<void> {
-  for (const entry of await readdir(dir, { withFileTypes: true })) {
-    const child = path.join(dir, entry.name);
-    if (entry.isDirectory()) await makePrivate(child, logger);
-    else if (entry.isFile()) await restrict(child, logger);
-  }
-  await restrict(dir, logger);
-}
-
-/**
- * Makes one path owner-only. A path owned by someone else (a volume mounted with another owner)
- * cannot be changed: that is logged, not fatal, since Lasso can still use what it may write.
- */
-async function restrict(file: string, logger: StoreLogger): Promise<void> {
-  const { mode } = await lstat(file);
-  if ((mode & GROUP_OTHER_BITS) === 0) return;
-  try {
-    await chmod(file, mode & 0o700);
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code !== 'EPERM') throw err;
-    logger.warn({ file }, 'the PGlite data folder holds a path Lasso may not make owner-only');
-  }
 }

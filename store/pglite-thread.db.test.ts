@@ -45,6 +45,22 @@ describe('PGlite in a worker thread', () => {
   );
 
   it(
+    'opens a database on a thread its caller started, and closes that thread with it',
+    async () => {
+      const thread = PgliteThread.start({ dataDir: 'memory://' });
+      const db = await openDatabase({ url: 'memory://', pglite: thread, migrate: false });
+      const { rows } = await sql<{ n: number }>`SELECT 41 + 1 AS n`.execute(db.kysely);
+      expect(rows[0]?.n).toBe(42);
+      await db.close();
+      // The database ran on that thread: closing it ended the thread.
+      await expect((await thread).exec(new Uint8Array([0x53, 0, 0, 0, 4]))).rejects.toThrow(
+        /PGlite worker exited/,
+      );
+    },
+    SLOW_MS,
+  );
+
+  it(
     'ends the worker on close: a request afterwards fails',
     async () => {
       const thread = await PgliteThread.start({ dataDir: 'memory://' });
