@@ -133,6 +133,12 @@ describe('a PGlite started from the build snapshot', () => {
         expect(await migrationsRecorded(pglite)).toEqual(older.map((m) => m.name));
         expect(await migrateWith(pglite, all)).toEqual([all.at(-1)?.name]);
         expect(await catalog(pglite)).toEqual(fresh);
+        // What keeps it small: one database and 1 MB WAL segments.
+        const { rows } = await pglite.query<{ databases: string[]; segment: string }>(
+          `SELECT array_agg(datname::text) AS databases,
+                  current_setting('wal_segment_size') AS segment FROM pg_database`,
+        );
+        expect(rows).toEqual([{ databases: ['postgres'], segment: '1MB' }]);
       } finally {
         await pglite.close();
       }

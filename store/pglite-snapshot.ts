@@ -151,6 +151,28 @@ export async function pgliteOptions(
 }
 
 /**
+ * `initdb`'s options for the snapshot: WAL segments of 1 MB instead of 16. A segment is a file of
+ * its full size from the start, so the default's one segment was 16 of the snapshot's 41 MB: all
+ * read, unpacked and (demo mode) held in memory at every fresh start. PostgreSQL scales the WAL
+ * limits with it (`min_wal_size` 5 MB, `max_wal_size` 64 MB, from 80 MB and 1 GB): PGlite runs no
+ * checkpointer, so a checkpoint comes when the WAL reaches that limit or at a clean close, and the
+ * smaller one also bounds what a restart after a crash must replay.
+ */
+const SNAPSHOT_INITDB = ['--wal-segsize=1'];
+
+/**
+ * `template0` and `template1` exist for `CREATE DATABASE`, which Lasso never runs: Lasso's one
+ * database is `postgres`. Each is 7.4 MB of the snapshot. PostgreSQL refuses to drop a template,
+ * hence the update first. One statement per call: a call of several is one transaction, and
+ * `DROP DATABASE` runs outside any.
+ */
+const DROP_TEMPLATES = [
+  "UPDATE pg_database SET datistemplate = false WHERE datname IN ('template0', 'template1')",
+  'DROP DATABASE template0',
+  'DROP DATABASE template1',
+];
+
+/**
  * Makes the snapshot in `dir`: an in-memory PGlite after `initdb` and `migrations`, dumped
  * uncompressed (a start then spends no time inflating it), and its manifest. Both are written
  * then renamed, so a reader never sees half of one; the manifest last.
@@ -169,13 +191,14 @@ export async function writeSnapshot(
       import('./migrate.js'),
     ]);
   const all = migrations ?? (await store.loadMigrations());
-  const pglite = await PGlite.create({ dataDir: 'memory://' });
+  const pglite = await PGlite.create({ dataDir: 'memory://', initDbStartParams: SNAPSHOT_INITDB });
   let dump: Blob;
   try {
     const pool = new pg.Pool({ ...createPgConfig(pglite), max: 1, idleTimeoutMillis: 0 });
     const kysely = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
     await store.migrate(kysely, { migrations: all });
     await pool.end();
+    for (const statement of DROP_TEMPLATES) await pglite.exec(statement);
     // Written to the data files, so the dump needs no WAL replay when it starts.
     await pglite.exec('CHECKPOINT');
     dump = await pglite.dumpDataDir('none');
