@@ -1,5 +1,5 @@
 /**
- * Injected faults for `/2.0/` calls (`emulator/README.md` → Faults): with probability `rate` a call
+ * Injected faults for `/2.0/` calls (`docs/emulator.md` → Faults): with probability `rate` a call
  * is answered with a Last.fm error, an HTTP 5xx, held until the client gives up ("timeout"), or its
  * connection is destroyed ("drop"; a write is applied first, so the answer is what gets lost).
  * Drawn from an injected random, so a seed repeats a run.

@@ -1,7 +1,7 @@
 /**
  * Rate limits on our own API: token buckets (rate + burst) per client IP, per session and on
  * sign-in, shared through the database on PostgreSQL (`store/api-buckets.ts`) and in memory on
- * PGlite (`store/rate-limit.ts`). Figures and reasons: server/README.md, "Rate limits".
+ * PGlite (`store/rate-limit.ts`). Figures and reasons: docs/rate-limits.md.
  */
 import { isIPv6 } from 'node:net';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
@@ -17,7 +17,7 @@ declare module 'fastify' {
 }
 
 /**
- * Token buckets on /api/* (figures and reasons: server/README.md, "Rate limits"). A jam is a
+ * Token buckets on /api/* (figures and reasons: docs/rate-limits.md). A jam is a
  * room of phones behind one public IP, so the IP's bucket is sized for the whole room signing
  * in at once; a single client is held by its session's bucket.
  */

@@ -1,7 +1,7 @@
 /**
  * Who is asking: the `lasso_session` cookie → its SHA-256 → the web session → the account.
  *
- * Policy (server/README.md "Sessions"):
+ * Policy (docs/security.md, "Sessions and sign-in: decisions"):
  * - no cookie, or no session with its hash → 401 AUTH_REQUIRED;
  * - unused for 24 h or more (`SESSION_IDLE_TIMEOUT_MS`, injected clock against `last_seen_at`)
  *   → the row is deleted and 401 SESSION_EXPIRED;

@@ -2,7 +2,7 @@
  * A short-lived, per-instance cache of session lookups: session-id hash → the guest and the
  * session's `last_seen_at`, so a burst of requests from one phone costs one database read.
  *
- * Staleness (server/README.md "Session cache"): an entry lives `SESSION_CACHE_TTL_MS` (injected
+ * Staleness (docs/server.md, "Per-request cost and caches"): an entry lives `SESSION_CACHE_TTL_MS` (injected
  * clock). What this instance changes (logout, disconnect, sign-in) is dropped from it at once;
  * what another instance changes shows here within the TTL. Routes that make the engine send
  * with the guest's key (start, resume) never trust an entry: they read the database.

@@ -2,7 +2,7 @@
  * A per-instance micro-cache of each guest's engine status: a phone polling, or several tabs,
  * cost one status read (three queries) per `STATUS_CACHE_TTL_MS` instead of one per request.
  *
- * Freshness (server/README.md "Status cache"): the guest's own state changes through this
+ * Freshness (docs/server.md, "Per-request cost and caches"): the guest's own state changes through this
  * instance (start, pause, resume, stop, disconnect, sign-in) drop the entry at once, so their
  * next status shows them; the engine's own changes (a scrobble mirrored, now playing, an
  * automatic stop) and changes made through another instance show within the TTL. The live event
