@@ -4,13 +4,18 @@
  * within a hard deadline (`shutdown.ts`).
  */
 import { writeSync } from 'node:fs';
-import { ConfigError, isLoopbackHost, loadConfig, type Config } from './config.js';
-import { DEMO_HOST } from './demo.js';
-import { createLogger, fdOutput } from './logger.js';
-import { openStore } from './open-store.js';
-import type { Lasso } from './runtime.js';
+import { startEarlyStore } from './early-store.js';
+
+/**
+ * First of all, before the rest of the server is even compiled: the embedded store's PGlite, in
+ * its thread, when the environment names one it is safe to start now (`early-store.ts`). Every
+ * other module is imported below, so the bundle's entry holds little more than this.
+ */
+const early = startEarlyStore(process.env);
 
 async function main(): Promise<void> {
+  const [{ ConfigError, loadConfig }, { createLogger, fdOutput }, { openStore }] =
+    await Promise.all([import('./config.js'), import('./logger.js'), import('./open-store.js')]);
   let config;
   try {
     config = loadConfig();
@@ -23,14 +28,15 @@ async function main(): Promise<void> {
   }
   const output = fdOutput();
   const logger = createLogger(config, output);
-  // The store starts opening first (PGlite in its own thread) and the rest of the server loads
-  // meanwhile: on the embedded store, opening it is most of the start-up time.
-  const store = openStore(config, logger);
+  // The store goes on opening (PGlite in its own thread) while the rest of the server loads: on
+  // the embedded store, opening it is most of the start-up time.
+  const store = openStore(config, logger, early);
   // Not left unhandled while the modules load; startLasso awaits it and closes it on failure.
   store.catch(() => undefined);
-  const [{ startLasso }, { shutdown }] = await Promise.all([
+  const [{ startLasso }, { shutdown }, { startupFields, startupMessage }] = await Promise.all([
     import('./runtime.js'),
     import('./shutdown.js'),
+    import('./startup-line.js'),
   ]);
   const lasso = await startLasso(config, { logger, store });
   logger.info(startupFields(config, lasso), startupMessage(config, lasso));
@@ -52,24 +58,6 @@ async function main(): Promise<void> {
   };
   process.on('SIGTERM', stop);
   process.on('SIGINT', stop);
-}
-
-function startupFields(config: Config, lasso: Lasso): Record<string, unknown> {
-  return lasso.demo
-    ? { app: config.http.publicUrl, emulator: lasso.demo.emulatorUrl, host: config.http.host }
-    : { url: lasso.url, host: config.http.host };
-}
-
-/** The start-up line; in demo mode it also says who can reach the demo. */
-function startupMessage(config: Config, lasso: Lasso): string {
-  if (!lasso.demo) return `Lasso listening on ${lasso.url}`;
-  const reach = isLoopbackHost(config.http.host)
-    ? `listening on ${config.http.host} only: set HOST=0.0.0.0 to open it to other devices`
-    : `listening on ${config.http.host}: anyone who can reach it can sign in as a demo user`;
-  return (
-    `Lasso demo: open ${config.http.publicUrl} — simulated Last.fm at ${lasso.demo.emulatorUrl} ` +
-    `(host "${DEMO_HOST}" is playing); ${reach}`
-  );
 }
 
 /** Writes straight to stderr, ignoring failure: it is the last thing a dying process says. */

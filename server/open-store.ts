@@ -1,19 +1,26 @@
 /**
  * Which store a configuration names, opened and migrated. `main.ts` calls it before it loads the
- * rest of the server. On the embedded store it starts PGlite's thread at once, before it even
- * loads the store's own modules (Kysely, `pg`, the migrations), so PGlite's start, most of an
- * embedded start-up, runs beside everything the main thread loads meanwhile: the store's
- * modules, the HTTP stack and, in demo mode, the emulator.
+ * rest of the server. On the embedded store PGlite's thread is already starting (`early-store.ts`)
+ * or starts here, before the store's own modules (Kysely, `pg`, the migrations) load, so PGlite's
+ * start, most of an embedded start-up, runs beside everything the main thread loads meanwhile:
+ * the store's modules, the HTTP stack and, in demo mode, the emulator.
  */
 import type { Db, StoreLogger } from '../store/db.js';
 import { embeddedSource, startPglite } from '../store/pglite-start.js';
 import type { Config } from './config.js';
+import { sameSource, type EarlyStore } from './early-store.js';
 
 /**
  * Opens the store of `config`: an in-memory PGlite in demo mode (the emulator that issued the
  * demo accounts' keys forgets them too), else `DATABASE_URL`'s server, else PGlite in `DATA_DIR`.
+ * `early` is a PGlite `main.ts` started from the environment: used when it is this store, else
+ * closed.
  */
-export async function openStore(config: Config, logger: StoreLogger): Promise<Db> {
+export async function openStore(
+  config: Config,
+  logger: StoreLogger,
+  early: EarlyStore | null = null,
+): Promise<Db> {
   const where = {
     ...(config.demo
       ? { url: 'memory://' }
@@ -23,7 +30,15 @@ export async function openStore(config: Config, logger: StoreLogger): Promise<Db
     dataDir: config.database.dataDir,
   };
   const source = embeddedSource(where);
-  const pglite = source ? startPglite(source, logger) : undefined;
+  let pglite = early && source && sameSource(early.source, source) ? early.thread : undefined;
+  if (early && !pglite) {
+    logger.warn(
+      { started: early.source, configured: source ?? 'a PostgreSQL server' },
+      'the store started early is not the configured one: closing it',
+    );
+    await early.thread.then((thread) => thread.close()).catch(() => undefined);
+  }
+  pglite ??= source ? startPglite(source, logger) : undefined;
   // openDatabase awaits it (and closes what it opened on failure); until then it is not unhandled.
   pglite?.catch(() => undefined);
   const { openDatabase } = await import('../store/db.js');

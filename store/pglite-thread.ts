@@ -57,7 +57,7 @@ function loadArtifacts(): Promise<PgliteArtifacts> {
  * A worker is started from the compiled `.js` beside this file; from TypeScript sources (tsx,
  * Vitest) a thread does not inherit the loader, so its first code loads the entry through tsx.
  */
-function startWorker(source: PgliteWorkerSource, shared: PgliteArtifacts): Worker {
+function startWorker(source: PgliteWorkerSource, shared: PgliteArtifacts | null): Worker {
   const options = { workerData: { source, artifacts: shared } satisfies PgliteWorkerData };
   if (!import.meta.url.endsWith('.ts')) {
     return new Worker(new URL('./pglite-worker.js', import.meta.url), options);
@@ -94,9 +94,18 @@ export class PgliteThread {
     });
   }
 
-  /** Starts the worker and resolves once PGlite is open in it. */
-  static async start(source: PgliteWorkerSource): Promise<PgliteThread> {
-    const worker = startWorker(source, await loadArtifacts());
+  /**
+   * Starts the worker and resolves once PGlite is open in it. By default the worker gets the
+   * process's shared artifacts (compiled once, for processes that open many databases). With
+   * `ownArtifacts` the worker is spawned at once, in this call, and PGlite loads its own: a
+   * server opening its one store starts it before the main thread goes on to compile its other
+   * modules, which would hold back the shared artifacts' file reads until it was done.
+   */
+  static async start(
+    source: PgliteWorkerSource,
+    options: { ownArtifacts?: boolean } = {},
+  ): Promise<PgliteThread> {
+    const worker = startWorker(source, options.ownArtifacts ? null : await loadArtifacts());
     let thread: PgliteThread | undefined;
     try {
       await new Promise<void>((resolve, reject) => {

@@ -19,10 +19,13 @@ export type WasmModule = NonNullable<PGliteOptions['pgliteWasmModule']>;
 /** Where the database lives, as `openPgliteDriver` was given it (the Blob is cloned over). */
 export type PgliteWorkerSource = { dataDir: string } | { loadDataDir: Blob | File };
 
-/** What the worker is started with: the source, and PGlite's compiled WebAssembly and bundle. */
+/**
+ * What the worker is started with: the source, and PGlite's compiled WebAssembly and bundle, or
+ * null when the worker is to load them itself (PGlite then reads them from its package).
+ */
 export interface PgliteWorkerData {
   source: PgliteWorkerSource;
-  artifacts: { pgliteWasmModule: WasmModule; fsBundle: Blob };
+  artifacts: { pgliteWasmModule: WasmModule; fsBundle: Blob } | null;
 }
 
 /**
@@ -81,7 +84,7 @@ async function main(): Promise<void> {
     const { source, artifacts } = workerData as PgliteWorkerData;
     pglite = await PGlite.create({
       ...(await pgliteOptions(source)),
-      ...artifacts,
+      ...(artifacts ?? {}),
       startParams: [...PGlite.defaultStartParams, ...PGLITE_SETTINGS],
     });
   } catch (err) {
