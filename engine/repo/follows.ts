@@ -2,7 +2,7 @@
 import { sql } from 'kysely';
 import type { DbExecutor, FollowRow, FollowUpdate, NewFollow } from '../../store/schema.js';
 import type { WindowRow } from '../types.js';
-import type { WindowOp } from '../follow-state.js';
+import type { WindowOp } from '../decide/follow-state.js';
 
 /** A follow with its windows, oldest first. */
 export type FollowWithWindows = FollowRow & { windows: WindowRow[] };
