@@ -10,7 +10,12 @@
 import { MIRROR_NOW_PLAYING_DEFAULT } from '../../contract/session.js';
 import type { RecentTracks } from '../../lastfm/types.js';
 import type { DbExecutor } from '../../store/schema.js';
-import { deleteAccount } from '../../store/accounts.js';
+import {
+  deleteAccount,
+  guestAccounts,
+  keepGuests,
+  lockAccountForDelete,
+} from '../../store/accounts.js';
 import type { CatchUpPlan } from '../decide/catch-up.js';
 import { inTx, isForeignKeyViolation, isUniqueViolation, type EngineContext } from './context.js';
 import {
@@ -32,7 +37,6 @@ import { guestRequest, transitionOrThrow, type FollowAction } from '../decide/fo
 import { countNotAdded } from './poll-write.js';
 import { UNMIRRORABLE_CODE, type EngineScrobble } from '../types.js';
 import { applyRequestedTransition } from './transitions.js';
-import { guestAccounts, keepGuests, lockAccountForDelete } from '../repo/accounts.js';
 import { insertEvents, type GuestEvent } from '../repo/events.js';
 import { applyWindowOpToDb, insertFollow, newestFollowOf, openFollowOf } from '../repo/follows.js';
 import { ensureHost, wakeHost } from '../repo/hosts.js';

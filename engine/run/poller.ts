@@ -19,7 +19,7 @@ import {
   writePollResult,
   type NowPlayingTarget,
 } from './poll-write.js';
-import { guestAccounts } from '../repo/accounts.js';
+import { guestAccounts } from '../../store/accounts.js';
 import { cachedDurations, durationKey, saveDuration } from '../repo/durations.js';
 import { followsOfHosts, type FollowWithWindows } from '../repo/follows.js';
 import { claimDueHosts, renewLease } from '../repo/hosts.js';

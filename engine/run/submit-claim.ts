@@ -12,7 +12,7 @@ import { guardCheckDue } from '../decide/guard.js';
 import { sendingUpdate } from '../decide/outbox-updates.js';
 import { countByFollow, markSending, submitterDecision } from '../decide/submit-logic.js';
 import type { FollowState, OutboxUpdate, PauseReason } from '../types.js';
-import { lockGuests, type GuestAccount } from '../repo/accounts.js';
+import { lockGuests, type GuestAccount } from '../../store/accounts.js';
 import { insertEvents, type GuestEvent } from '../repo/events.js';
 import {
   addFollowCounts,

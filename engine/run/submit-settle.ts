@@ -11,7 +11,7 @@ import { countByFollow } from '../decide/submit-logic.js';
 import type { OutboxUpdate } from '../types.js';
 import type { ClaimResult } from './submit-exec.js';
 import { applyTransition } from './transitions.js';
-import { keepGuests, revokeKey } from '../repo/accounts.js';
+import { keepGuests, revokeKey } from '../../store/accounts.js';
 import { insertEvents, type GuestEvent } from '../repo/events.js';
 import { holdFollows, markGuardChecked, openFollowsOf } from '../repo/follows.js';
 import { addFollowCounts, applyOutboxUpdates, deferGuestRows } from '../repo/outbox.js';
