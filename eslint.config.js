@@ -29,6 +29,33 @@ export default tseslint.config(
     },
   },
   {
+    // The engine's decisions stay pure (engine/README.md → Modules): they reach no database, no
+    // network and no runtime module, so each is tested on plain values alone. The entry point
+    // engine.ts is named too: it wires the runtime.
+    files: ['engine/decide/**'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              regex: '(^|/)(run|repo|store|server)/',
+              message: 'engine/decide/ is pure: no runtime, SQL, store or server modules.',
+            },
+            {
+              regex: '^\\.\\./engine\\.js$',
+              message: 'engine/decide/ is pure: engine.ts wires the runtime.',
+            },
+            {
+              regex: '^(kysely|pg|undici)(/|$)',
+              message: 'engine/decide/ is pure: no database or HTTP client.',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
     files: [
       '**/*.test.ts',
       '**/*.test.tsx',

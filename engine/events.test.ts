@@ -8,7 +8,7 @@ import {
   stateChangedEvent,
   type EngineEvent,
 } from './events.js';
-import { at, outboxRow } from './test-factories.js';
+import { at, outboxRow } from './test-support/factories.js';
 import { IGNORED_CODE } from './types.js';
 
 describe('engine events', () => {

@@ -1,13 +1,13 @@
 import { describe, expect, expectTypeOf, it } from 'vitest';
 import type { Scrobble } from '../lastfm/types.js';
-import { at, win } from './test-factories.js';
+import { at, win } from './test-support/factories.js';
 import type {
   FollowRow as StoreFollowRow,
   HostRow as StoreHostRow,
   OutboxRow as StoreOutboxRow,
 } from '../store/schema.js';
 import type { EngineScrobble, FollowRow, HostRow, OutboxRow } from './types.js';
-import { selectForFollow } from './windows.js';
+import { selectForFollow } from './decide/windows.js';
 
 describe('engine types', () => {
   it('take the Last.fm client’s scrobbles as they are', () => {

@@ -74,7 +74,7 @@ export type Takes = 'must' | 'may' | 'never';
 
 /**
  * What Lasso counts as surely played when it does not know a track's length: Last.fm scrobbles
- * only tracks over 30 s played half-way (engine/windows.ts). The soak's compressed tracks are
+ * only tracks over 30 s played half-way (engine/decide/windows.ts). The soak's compressed tracks are
  * shorter, which is why a lead can be `may` here.
  */
 const MIN_SCROBBLED_PLAY_MS = 15_000;

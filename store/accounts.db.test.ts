@@ -1,9 +1,17 @@
+import { sql } from 'kysely';
 import { expect, it } from 'vitest';
 import {
   deleteAccount,
   findAccountById,
   findAccountByUsername,
+  guestAccounts,
+  keepGuests,
+  keepGuestsIn,
+  lockAccountForDelete,
+  lockGuests,
+  revokeKey,
   setKeyState,
+  setSessionKey,
   upsertAccount,
 } from './accounts.js';
 import { describeEachDatabase } from './test-support/databases.js';
@@ -128,5 +136,45 @@ describeEachDatabase('accounts', (t) => {
   it('reports false when the account does not exist', async () => {
     expect(await setKeyState(t.db.kysely, 987_654_321, 'revoked', TEST_NOW)).toBe(false);
     expect(await findAccountById(t.db.kysely, 987_654_321)).toBeUndefined();
+  });
+
+  it('revokes only a valid key: a disconnected one stays disconnected', async () => {
+    const db = t.db.kysely;
+    const valid = await insertAccount(db);
+    const disconnected = await insertAccount(db, { key_state: 'disconnected' });
+    await revokeKey(db, valid.id, LATER);
+    await revokeKey(db, disconnected.id, LATER);
+    expect(await findAccountById(db, valid.id)).toMatchObject({
+      key_state: 'revoked',
+      updated_at: LATER,
+    });
+    expect(await findAccountById(db, disconnected.id)).toMatchObject({
+      key_state: 'disconnected',
+      updated_at: TEST_NOW,
+    });
+  });
+
+  it('reads and locks only the guests that exist', async () => {
+    const db = t.db.kysely;
+    const a = await insertAccount(db);
+    const ids = [a.id, 987_654_321];
+    expect((await guestAccounts(db, ids)).map((g) => g.id)).toEqual([a.id]);
+    expect(await guestAccounts(db, [])).toEqual([]);
+    await t.db.transaction(async (trx) => {
+      expect((await lockGuests(trx, ids)).map((g) => g.id)).toEqual([a.id]);
+      expect([...(await keepGuests(trx, ids))]).toEqual([a.id]);
+      expect(await lockAccountForDelete(trx, a.id)).toBe(true);
+      expect(await lockAccountForDelete(trx, 987_654_321)).toBe(false);
+      await keepGuestsIn(trx, sql`SELECT ${a.id}::bigint`);
+    });
+  });
+
+  it('stores the sealed session key as given', async () => {
+    const account = await insertAccount(t.db.kysely);
+    await setSessionKey(t.db.kysely, account.id, Buffer.from('sealed'));
+    expect(await findAccountById(t.db.kysely, account.id)).toMatchObject({
+      session_key_enc: Buffer.from('sealed'),
+      updated_at: TEST_NOW,
+    });
   });
 });

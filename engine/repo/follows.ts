@@ -1,8 +1,9 @@
 /** Queries on `follows` and `follow_windows`: who follows whom, and when they were listening. */
 import { sql } from 'kysely';
+import { keepGuestsIn } from '../../store/accounts.js';
 import type { DbExecutor, FollowRow, FollowUpdate, NewFollow } from '../../store/schema.js';
 import type { WindowRow } from '../types.js';
-import type { WindowOp } from '../follow-state.js';
+import type { WindowOp } from '../decide/follow-state.js';
 
 /** A follow with its windows, oldest first. */
 export type FollowWithWindows = FollowRow & { windows: WindowRow[] };
@@ -107,8 +108,10 @@ export async function followsOfHosts(
   const byHost = new Map<number, FollowWithWindows[]>(hostIds.map((id) => [id, []]));
   if (hostIds.length === 0) return byHost;
   if (lock) {
-    await sql`SELECT a.id FROM accounts a WHERE a.id IN (SELECT g.guest_id FROM follows g
-      WHERE ${relevantTo('g', hostIds, stoppedSince)}) ORDER BY a.id FOR KEY SHARE`.execute(db);
+    await keepGuestsIn(
+      db,
+      sql`SELECT g.guest_id FROM follows g WHERE ${relevantTo('g', hostIds, stoppedSince)}`,
+    );
     await sql`SELECT f.id FROM follows f WHERE ${relevantTo('f', hostIds, stoppedSince)}
       ORDER BY f.id FOR KEY SHARE`.execute(db);
   }

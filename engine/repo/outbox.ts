@@ -6,7 +6,7 @@
 import { sql } from 'kysely';
 import type { DbExecutor, NewOutbox, OutboxRow } from '../../store/schema.js';
 import { ignoredEvent, ignoredReason } from '../events.js';
-import type { FollowCounts } from '../submit-logic.js';
+import type { FollowCounts } from '../decide/submit-logic.js';
 import {
   UNMIRRORABLE_CODE,
   type EngineScrobble,

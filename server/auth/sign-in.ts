@@ -12,7 +12,7 @@ import { Username } from '../../contract/index.js';
 import { LastfmError } from '../../lastfm/errors.js';
 import type { LastfmApi, SessionInfo } from '../../lastfm/types.js';
 import type { Clock } from '../../lib/clock.js';
-import { upsertAccount } from '../../store/accounts.js';
+import { setSessionKey, upsertAccount } from '../../store/accounts.js';
 import { consumeAuthState, createAuthState } from '../../store/auth-states.js';
 import type { Db } from '../../store/db.js';
 import { createWebSession, deleteWebSession } from '../../store/web-sessions.js';
@@ -127,11 +127,7 @@ export async function completeSignIn(
       sessionKeyEnc: Buffer.alloc(0),
       now,
     });
-    await trx
-      .updateTable('accounts')
-      .set({ session_key_enc: sealSessionKey(deps.keyBox, account.id, info.key) })
-      .where('id', '=', account.id)
-      .execute();
+    await setSessionKey(trx, account.id, sealSessionKey(deps.keyBox, account.id, info.key));
     if (previousSessionId !== undefined) {
       await deleteWebSession(trx, hashToken(previousSessionId));
     }
