@@ -67,8 +67,8 @@ export interface EngineConfig {
   /**
    * Mid-track looks for skips, with two or more active followers: spread over the part of a
    * track where a skip makes a scrobble, at most this far apart (none when that part is shorter).
-   * 120 s would shorten the delay tail but passes 3.0 calls with now-playing on a seed
-   * (engine/README.md, "Measured": the frontier).
+   * 120 s would shorten the delay tail but passes 3.0 calls with now-playing on two seeds
+   * (docs/delay.md: the frontier).
    */
   skipCheckGapMs: number;
   /** The same with a single active follower, whose calls are dearer per mirrored scrobble. */

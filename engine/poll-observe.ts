@@ -206,7 +206,7 @@ function span(lo: number, hi: number): StartSpan {
  * 2. Else the span from the earliest possible moment (the previous poll, when that was recent
  *    enough to mean it) to now. Both ends are kept rather than a guess between them: the
  *    schedule looks for the end from the earliest possible end to the latest, spaced, where a
- *    guess in the middle looked for it up to half the span late (engine/README.md, "Measured").
+ *    guess in the middle looked for it up to half the span late (docs/delay.md).
  * 3. Else unknown (null): the base interval is used until the next change.
  */
 function estimateStart(
