@@ -39,6 +39,11 @@ describe('engineConfig', () => {
     expect(() => engineConfig({ historyDays: -1 })).toThrow(/historyDays must be >= 0/);
   });
 
+  it('refuses a look gap across an uncertain start under a second', () => {
+    expect(engineConfig({ startSpanGapMs: 1000 }).startSpanGapMs).toBe(1000);
+    expect(() => engineConfig({ startSpanGapMs: 0 })).toThrow(/startSpanGapMs must be >= 1000/);
+  });
+
   it('refuses a back-off cap below its base', () => {
     expect(() => engineConfig({ submitBackoff: { baseMs: 10, capMs: 5 } })).toThrow(
       /submitBackoff.capMs/,

@@ -67,12 +67,19 @@ export interface EngineConfig {
   /**
    * Mid-track looks for skips, with two or more active followers: spread over the part of a
    * track where a skip makes a scrobble, at most this far apart (none when that part is shorter).
-   * 120 s would shorten the delay tail but passes 3.0 calls with now-playing on a seed
-   * (engine/README.md, "Measured": the frontier).
+   * 120 s would shorten the delay tail but passes 3.0 calls with now-playing on two seeds
+   * (docs/delay.md: the frontier).
    */
   skipCheckGapMs: number;
   /** The same with a single active follower, whose calls are dearer per mirrored scrobble. */
   skipCheckGapOneGuestMs: number;
+  /**
+   * When a play's start is known only within a span (after a skip Lasso sees the change only at
+   * its next look), its end is looked for from the earliest possible end to the latest, the
+   * looks spread evenly at most this far apart: the copy of that play then waits at most about
+   * this long (docs/delay.md).
+   */
+  startSpanGapMs: number;
   /** Idle back-off grows toward this gap. */
   idleMaxIntervalMs: number;
   /** Back-off after failed polls. */
@@ -105,6 +112,7 @@ export const defaultEngineConfig: Readonly<EngineConfig> = Object.freeze({
   maxTrackWaitMs: 8 * MINUTE_MS,
   skipCheckGapMs: 150 * SECOND_MS,
   skipCheckGapOneGuestMs: 200 * SECOND_MS,
+  startSpanGapMs: 50 * SECOND_MS,
   idleMaxIntervalMs: 2 * MINUTE_MS,
   pollErrorBackoff: Object.freeze({ baseMs: 10 * SECOND_MS, capMs: 5 * MINUTE_MS }),
 });
@@ -140,6 +148,7 @@ function rules(c: EngineConfig): Rule[] {
     ['maxTrackWaitMs', c.maxTrackWaitMs, 1000],
     ['skipCheckGapMs', c.skipCheckGapMs, 1000],
     ['skipCheckGapOneGuestMs', c.skipCheckGapOneGuestMs, 1000],
+    ['startSpanGapMs', c.startSpanGapMs, 1000],
     ['idleMaxIntervalMs', c.idleMaxIntervalMs, 1000],
     ['pollErrorBackoff.baseMs', c.pollErrorBackoff.baseMs, 1],
     ['pollErrorBackoff.capMs', c.pollErrorBackoff.capMs, c.pollErrorBackoff.baseMs],

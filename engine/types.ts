@@ -45,8 +45,13 @@ export interface HostRow {
   /** Newest host scrobble timestamp seen by any poll (UNIX seconds). */
   newest_seen_uts: number | null;
   now_playing: NowPlayingRow | null;
-  /** Best estimate of when the current now-playing track started; null when unknown. */
+  /**
+   * When the current now-playing track started; null when unknown. When only a span is known
+   * (after a skip), the earliest moment of it, and `now_playing_since_latest` the latest.
+   */
   now_playing_since: Date | null;
+  /** The latest possible start when the start is known only within a span; null when exact. */
+  now_playing_since_latest: Date | null;
   /** From `track.getInfo` (cached); null when unknown. */
   now_playing_duration_ms: number | null;
   next_poll_at: Date | null;

@@ -94,6 +94,8 @@ export interface HostsTable {
   newest_seen_uts: number | null;
   now_playing: Jsonb<NowPlayingJson | null>;
   now_playing_since: Date | null;
+  /** The latest the current play may have started when only a span is known (null: exact). */
+  now_playing_since_latest: Date | null;
   now_playing_duration_ms: number | null;
   next_poll_at: Date;
   lease_owner: string | null;

@@ -128,7 +128,10 @@ describe('observePoll: when the now-playing track started', () => {
     });
     const snap = { scrobbles: [scrobble('Jóga', uts(at(-3, -30)))], nowPlaying: np('Hunter') };
     const obs = observePoll(host, snap, at(1, 40), cfg);
-    expect(obs.patch.now_playing_since).toEqual(at(1, 35));
+    expect(obs.patch).toMatchObject({
+      now_playing_since: at(1, 35),
+      now_playing_since_latest: null,
+    });
     expect(obs).toMatchObject({
       nowPlayingChanged: true,
       needsDuration: true,
@@ -159,8 +162,11 @@ describe('observePoll: when the now-playing track started', () => {
       at(0),
       cfg,
     );
-    // The previous play ended before the previous poll: this one began in (-1, 0], put midway.
-    expect(short.patch.now_playing_since).toEqual(at(-0.5));
+    // The previous play ended before the previous poll: this one began in (-1, 0], kept as such.
+    expect(short.patch).toMatchObject({
+      now_playing_since: at(-1),
+      now_playing_since_latest: at(0),
+    });
     const long = observePoll(
       hostRow({ ...base, now_playing_duration_ms: 3_600_000 }),
       snap,
@@ -168,7 +174,10 @@ describe('observePoll: when the now-playing track started', () => {
       cfg,
     );
     // Its expected end is still to come: skipped, between the previous poll and now.
-    expect(long.patch.now_playing_since).toEqual(at(-0.5));
+    expect(long.patch).toMatchObject({
+      now_playing_since: at(-1),
+      now_playing_since_latest: at(0),
+    });
   });
 
   it('dates the play after a skip no earlier than the skipped track could have scrobbled', () => {
@@ -181,7 +190,8 @@ describe('observePoll: when the now-playing track started', () => {
     });
     const snap = { scrobbles: [scrobble('Jóga', uts(at(-6)))], nowPlaying: np('Hunter') };
     const obs = observePoll(host, snap, at(0), cfg);
-    expect(obs.patch.now_playing_since).toEqual(at(-1));
+    // Between -2 (the earliest it could have scrobbled) and now; not put midway at -1.
+    expect(obs.patch).toMatchObject({ now_playing_since: at(-2), now_playing_since_latest: at(0) });
   });
 
   it('does not wait for the scrobble of a track skipped well before its end', () => {
@@ -206,18 +216,40 @@ describe('observePoll: when the now-playing track started', () => {
       cfg,
       cache({ Hunter: 120_000 }),
     );
-    // Between now − 2 min (its own length) and now: midway.
-    expect(obs.patch.now_playing_since).toEqual(at(-1));
+    // Between now − 2 min (its own length) and now.
+    expect(obs.patch).toMatchObject({ now_playing_since: at(-2), now_playing_since_latest: at(0) });
   });
 
-  it('puts the start midway since the previous poll when the old track left no scrobble', () => {
+  it('keeps the span since the previous poll when the old track left no scrobble', () => {
     const host = hostRow({
       now_playing: np('Skipped'),
       now_playing_since: at(-1),
       last_polled_at: at(-1),
     });
     const obs = observePoll(host, { scrobbles: [], nowPlaying: np('Hunter') }, at(0), cfg);
-    expect(obs.patch.now_playing_since).toEqual(at(-0.5));
+    expect(obs.patch).toMatchObject({ now_playing_since: at(-1), now_playing_since_latest: at(0) });
+  });
+
+  it('keeps the span while the same track plays, and drops it when the next is dated', () => {
+    const host = hostRow({
+      now_playing: np('Hunter'),
+      now_playing_since: at(-4),
+      now_playing_since_latest: at(-2),
+      now_playing_duration_ms: 250_000,
+      last_polled_at: at(-1),
+    });
+    const same = observePoll(host, { scrobbles: [], nowPlaying: np('Hunter') }, at(0), cfg);
+    expect(same.patch).toMatchObject({
+      now_playing_since: at(-4),
+      now_playing_since_latest: at(-2),
+    });
+    // Hunter's scrobble (-4) plus its 250 s dates the next play exactly.
+    const next = { scrobbles: [scrobble('Hunter', uts(at(-4)))], nowPlaying: np('Jóga') };
+    const dated = observePoll(host, next, at(0, 15), cfg);
+    expect(dated.patch).toMatchObject({
+      now_playing_since: at(0, 10),
+      now_playing_since_latest: null,
+    });
   });
 
   it('leaves the start unknown after a long gap between polls', () => {
@@ -236,8 +268,20 @@ describe('observePoll: when the now-playing track started', () => {
     });
     const snap = { scrobbles: [scrobble('Jóga', uts(at(-5)))], nowPlaying: np('Hunter') };
     const obs = observePoll(host, snap, at(0), cfg, cache({ Jóga: 180_000 }));
-    expect(obs.patch.now_playing_since).toEqual(at(-2));
+    expect(obs.patch).toMatchObject({ now_playing_since: at(-2), now_playing_since_latest: null });
     expect(obs.nowPlayingChanged).toBe(false);
+    // Known only within [-4, -1]: the late scrobble moves the earliest start, the latest stays.
+    const spanned = observePoll(
+      { ...host, now_playing_since_latest: at(-1) },
+      snap,
+      at(0),
+      cfg,
+      cache({ Jóga: 180_000 }),
+    );
+    expect(spanned.patch).toMatchObject({
+      now_playing_since: at(-2),
+      now_playing_since_latest: at(-1),
+    });
   });
 
   it('keeps the start when a late scrobble would date the play earlier or in the future', () => {
@@ -270,7 +314,11 @@ describe('observePoll: when the now-playing track started', () => {
     const snap = { scrobbles: [scrobble('Jóga', uts(at(-5)))], nowPlaying: np('Jóga') };
     const obs = observePoll(host, snap, at(0, 10), cfg);
     expect(obs.nowPlayingChanged).toBe(true);
-    expect(obs.patch).toMatchObject({ now_playing_since: at(0), now_playing_duration_ms: 300_000 });
+    expect(obs.patch).toMatchObject({
+      now_playing_since: at(0),
+      now_playing_since_latest: null,
+      now_playing_duration_ms: 300_000,
+    });
     expect(obs.needsDuration).toBe(false);
   });
 
@@ -284,6 +332,7 @@ describe('observePoll: when the now-playing track started', () => {
     expect(obs.patch).toMatchObject({
       now_playing: null,
       now_playing_since: null,
+      now_playing_since_latest: null,
       now_playing_duration_ms: null,
     });
     expect(obs.nowPlayingChanged).toBe(true);

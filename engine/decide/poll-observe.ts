@@ -2,8 +2,8 @@
  * What a poll teaches about a host: the newest scrobble, whether it is active, and — the key to
  * polling once per track — when its now-playing track started. Last.fm does not say; the engine
  * estimates it from the scrobble of the play before (a scrobble carries its start time, so start
- * plus duration is when the next track began) and otherwise takes the earliest plausible time,
- * because an early estimate only costs a poll or two while a late one delays a scrobble.
+ * plus duration is when the next track began); otherwise it knows only a span (from the earliest
+ * plausible moment to this poll) and keeps both ends, so the play's end is looked for across it.
  */
 import { sameTrack } from './match.js';
 import { nowPlayingChanged } from './now-playing.js';
@@ -14,12 +14,6 @@ import { dedupeScrobbles } from './windows.js';
 
 /** Slack when matching a scrobble to the play we believed current. */
 const PLAY_MATCH_SLACK_MS = 60_000;
-
-/**
- * Where between its earliest and latest possible moment an uncertain start is put: the middle
- * halves the worst error either way (an early guess costs polls, a late one delays a scrobble).
- */
-const START_FRACTION = 0.5;
 
 /** Cached `track.getInfo` durations in ms: null/undefined when unknown. Never calls Last.fm. */
 export type DurationLookup = (artist: string, track: string) => number | null | undefined;
@@ -36,6 +30,7 @@ export type HostPollPatch = Pick<
   | 'newest_seen_uts'
   | 'now_playing'
   | 'now_playing_since'
+  | 'now_playing_since_latest'
   | 'now_playing_duration_ms'
   | 'last_activity_at'
   | 'last_polled_at'
@@ -90,7 +85,7 @@ export function observePoll(
   const otherTrack = nowPlayingChanged(host.now_playing, np);
   const restarted = np !== null && !otherTrack && previousPlay(host, fresh) !== undefined;
   const changed = otherTrack || restarted;
-  let since: Date | null = null;
+  let start: StartSpan = { since: null, latest: null };
   let duration: number | null = null;
   let datingScrobble: EngineScrobble | null = null;
   if (np !== null) {
@@ -99,10 +94,11 @@ export function observePoll(
     duration = known(d) ? d : null;
     if (changed) {
       const estimate = estimateStart(host, all, now, cfg, durationOf, duration);
-      since = estimate.since;
+      start = estimate;
       datingScrobble = estimate.undated ?? null;
     } else {
-      since = refineStart(host.now_playing_since, np, fresh, now, durationOf);
+      const kept = { since: host.now_playing_since, latest: host.now_playing_since_latest };
+      start = refineStart(kept, np, fresh, now, durationOf);
     }
   }
   const active = np !== null || fresh.length > 0;
@@ -110,7 +106,8 @@ export function observePoll(
     patch: {
       newest_seen_uts: Number.isFinite(newest) ? newest : null,
       now_playing: np,
-      now_playing_since: since,
+      now_playing_since: start.since,
+      now_playing_since_latest: start.latest,
       now_playing_duration_ms: duration,
       last_activity_at: active ? now : host.last_activity_at,
       last_polled_at: now,
@@ -188,11 +185,28 @@ function endOf(
 }
 
 /**
+ * When the current play began: exactly (`latest` null), within [since, latest], or unknown
+ * (`since` null).
+ */
+interface StartSpan {
+  since: Date | null;
+  latest: Date | null;
+}
+
+/** The span [lo, hi] as a `StartSpan`: exact when it is a single moment. */
+function span(lo: number, hi: number): StartSpan {
+  return { since: new Date(lo), latest: hi > lo ? new Date(hi) : null };
+}
+
+/**
  * The start of a now-playing track first seen at this poll, within what is possible: not before
  * the previous poll (it was not playing then) nor before now minus its duration, not after now.
  * 1. The newest scrobble ended where this play began: its start + its duration, when known
  *    (else it is returned as `undated`).
- * 2. Else the earliest possible moment, the previous poll, when that was recent enough to mean it.
+ * 2. Else the span from the earliest possible moment (the previous poll, when that was recent
+ *    enough to mean it) to now. Both ends are kept rather than a guess between them: the
+ *    schedule looks for the end from the earliest possible end to the latest, spaced, where a
+ *    guess in the middle looked for it up to half the span late (docs/delay.md).
  * 3. Else unknown (null): the base interval is used until the next change.
  */
 function estimateStart(
@@ -202,7 +216,7 @@ function estimateStart(
   cfg: EngineConfig,
   durationOf: DurationLookup,
   duration: number | null,
-): { since: Date | null; undated?: EngineScrobble } {
+): StartSpan & { undated?: EngineScrobble } {
   const t = now.getTime();
   const prevPoll = host.last_polled_at?.getTime();
   let lower = Math.max(prevPoll ?? -Infinity, known(duration) ? t - duration : -Infinity);
@@ -210,7 +224,7 @@ function estimateStart(
   const fromPred = endOf(pred, host, durationOf);
   // With no lower bound, a start from a scrobble long ago means the host paused in between.
   if (fromPred !== null && (Number.isFinite(lower) || t - fromPred <= cfg.maxTrackWaitMs)) {
-    if (fromPred >= lower && fromPred <= t) return { since: new Date(fromPred) };
+    if (fromPred >= lower && fromPred <= t) return span(fromPred, fromPred);
     // It ended before the previous poll, where this play was not on yet: a play in between
     // was not scrobbled (skipped early), and this one began between that poll and now.
     // Its expected end is still to come, so it was skipped; it played at least the scrobble
@@ -219,17 +233,19 @@ function estimateStart(
       const played = scrobbleAfterMs(fromPred - pred.timestamp * 1000);
       lower = Math.max(lower, pred.timestamp * 1000 + played);
     }
-    return { since: new Date(within(lower, t)) };
+    return spanTo(lower, t);
   }
   const recent = Math.max(cfg.maxTrackWaitMs, cfg.idleMaxIntervalMs) + cfg.pollingIntervalMs;
-  const since =
-    prevPoll !== undefined && t - prevPoll <= recent ? new Date(within(lower, t)) : null;
-  return fromPred === null && pred !== undefined ? { since, undated: pred } : { since };
+  const start: StartSpan =
+    prevPoll !== undefined && t - prevPoll <= recent
+      ? spanTo(lower, t)
+      : { since: null, latest: null };
+  return fromPred === null && pred !== undefined ? { ...start, undated: pred } : start;
 }
 
-/** Where in [lo, hi] an uncertain start is put (START_FRACTION of the way). */
-function within(lo: number, hi: number): number {
-  return Number.isFinite(lo) ? lo + (hi - lo) * START_FRACTION : hi;
+/** The span from `lo` (now when it is not finite) to now `t`. */
+function spanTo(lo: number, t: number): StartSpan {
+  return Number.isFinite(lo) ? span(Math.min(lo, t), t) : span(t, t);
 }
 
 /**
@@ -237,16 +253,17 @@ function within(lo: number, hi: number): number {
  * (after the now-playing changed): its start + duration is later than an earliest-possible guess.
  */
 function refineStart(
-  since: Date | null,
+  start: StartSpan,
   np: NowPlayingRow,
   fresh: readonly EngineScrobble[],
   now: Date,
   durationOf: DurationLookup,
-): Date | null {
+): StartSpan {
   const pred = newestOf(fresh.filter((s) => !sameTrack(s, np)));
   const d = pred === undefined ? null : durationOf(pred.artist, pred.track);
-  if (pred === undefined || !known(d)) return since;
+  if (pred === undefined || !known(d)) return start;
   const end = pred.timestamp * 1000 + d;
-  if (end > now.getTime()) return since;
-  return new Date(Math.max(since?.getTime() ?? -Infinity, end));
+  if (end > now.getTime()) return start;
+  const since = Math.max(start.since?.getTime() ?? -Infinity, end);
+  return span(since, Math.max(start.latest?.getTime() ?? since, since));
 }

@@ -113,6 +113,27 @@ describe('nextPollAt', () => {
     expect(gaps).toEqual([5_000, 10_000, 15_000, 20_000, 20_000]);
   });
 
+  it('looks for the end of a play known to start only within a span across it, spaced', () => {
+    // Started between -3 and -1 (after a skip), 3 min long: it ends between 0 and 2:00.
+    const host = hostRow({
+      now_playing: np('Hunter'),
+      now_playing_since: at(-3),
+      now_playing_since_latest: at(-1),
+      now_playing_duration_ms: 3 * MINUTE_MS,
+    });
+    const looks: Date[] = [];
+    let now = at(-0.5);
+    for (let i = 0; i < 5; i++) {
+      const next = nextPollAt(host, open, now, cfg, random);
+      if (next === null) throw new Error('polling stopped');
+      looks.push(next);
+      now = next;
+    }
+    // The earliest end + 4 s, then the 120 s to the latest end in three equal steps (≤ 50 s),
+    // then, the play still on past its latest end, as a late scrobble (5 s).
+    expect(looks).toEqual([at(0, 4), at(0, 44), at(1, 24), at(2, 4), at(2, 9)]);
+  });
+
   it('backs off toward idleMaxIntervalMs once the track is overdue by more than its length', () => {
     const host = (overdueMs: number) =>
       hostRow({

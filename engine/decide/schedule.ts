@@ -55,6 +55,7 @@ type HostTiming = Pick<
   HostRow,
   | 'now_playing'
   | 'now_playing_since'
+  | 'now_playing_since_latest'
   | 'now_playing_duration_ms'
   | 'poll_failures'
   | 'last_activity_at'
@@ -142,11 +143,38 @@ function pollGapMs(host: HostTiming, t: number, cfg: EngineConfig, followers: nu
     );
     return clamp(at - t, minGap, cfg.maxTrackWaitMs);
   }
+  // The start known only within a span: the play may end until its latest end. Look across that
+  // span at most startSpanGapMs apart (the copy waits at most about that) rather than soon and
+  // then less often, which spends most looks just after the earliest end.
+  const latestEnd = (host.now_playing_since_latest?.getTime() ?? since) + duration;
+  const spanLook = spanLookAt(end, latestEnd, t + minGap, cfg);
+  if (spanLook !== null) return spanLook - t;
   // Past the expected end and still the same track: the scrobble is late, the start estimate was
   // early, or the host paused with a lingering now-playing. Look again soon, then less often: at
   // most the base interval while the track could still be playing, then toward idleMax.
-  const overdue = t - end;
+  const overdue = t - latestEnd;
   return clamp(overdue / 2, minGap, overdue <= duration ? cfg.pollingIntervalMs : idleMax);
+}
+
+/**
+ * The next look, not before `notBefore`, for the end of a play whose start is known only within
+ * a span: from its earliest possible end to its latest (each + the end margin), spread evenly at
+ * most `startSpanGapMs` apart. Null when none is left (or the start is exact: no span).
+ */
+function spanLookAt(
+  earliestEnd: number,
+  latestEnd: number,
+  notBefore: number,
+  cfg: EngineConfig,
+): number | null {
+  const width = latestEnd - earliestEnd;
+  if (width <= 0) return null;
+  const n = Math.ceil(width / cfg.startSpanGapMs);
+  for (let k = 1; k <= n; k++) {
+    const at = earliestEnd + cfg.trackEndMarginMs + (k * width) / n;
+    if (at >= notBefore) return at;
+  }
+  return null;
 }
 
 /**

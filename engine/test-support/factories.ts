@@ -35,6 +35,7 @@ export function hostRow(over: Partial<HostRow> = {}): HostRow {
     newest_seen_uts: null,
     now_playing: null,
     now_playing_since: null,
+    now_playing_since_latest: null,
     now_playing_duration_ms: null,
     next_poll_at: null,
     poll_failures: 0,
