@@ -217,7 +217,7 @@ export async function startEngineRig(
         random: seededRandom(11),
         instanceId: `test-${++instances}`,
         decryptSessionKey: (_id, blob) => blob.toString('utf8'),
-        config: opts.config,
+        ...(opts.config === undefined ? {} : { config: opts.config }),
         logger,
         ...over,
       }),
