@@ -106,6 +106,12 @@ function cases(
 ): Case[] {
   const main = path.join(cwd, 'dist/server/main.js');
   const dataDir = (run: number): string => path.join(scratch, `first-${run}`);
+  /** The built server with keys (not demo mode) on a free port, and `env` on top. */
+  const keyed = async (env: Record<string, string>) => ({
+    cmd: process.execPath,
+    args: [main],
+    env: { ...keyedEnv(await freePort()), ...env },
+  });
   const list: Array<Omit<Case, 'cwd'>> = [
     {
       name: 'bare node -e (floor)',
@@ -123,11 +129,7 @@ function cases(
       goalReadyMs: null,
       goalRssMb: 350,
       runs: o.runs,
-      command: async (run) => ({
-        cmd: process.execPath,
-        args: [main],
-        env: { ...keyedEnv(await freePort()), DATA_DIR: dataDir(run) },
-      }),
+      command: (run) => keyed({ DATA_DIR: dataDir(run) }),
     },
     {
       name: 'embedded, restart',
@@ -135,11 +137,7 @@ function cases(
       goalRssMb: 350,
       runs: o.runs,
       // The folder the first-run case made in its first run.
-      command: async () => ({
-        cmd: process.execPath,
-        args: [main],
-        env: { ...keyedEnv(await freePort()), DATA_DIR: dataDir(0) },
-      }),
+      command: () => keyed({ DATA_DIR: dataDir(0) }),
     },
     {
       name: 'demo mode',
@@ -159,11 +157,7 @@ function cases(
       goalReadyMs: 1000,
       goalRssMb: 150,
       runs: o.runs,
-      command: async () => ({
-        cmd: process.execPath,
-        args: [main],
-        env: { ...keyedEnv(await freePort()), DATABASE_URL: postgresUrl },
-      }),
+      command: () => keyed({ DATABASE_URL: postgresUrl }),
     });
   }
   if (o.npmRuns > 0) {

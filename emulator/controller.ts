@@ -46,11 +46,13 @@ export class Controller {
 
   registerApp(input: unknown): { api_key: string; name: string; callback_url: string | null } {
     const o = asObject(input, 'app');
+    const callbackUrl = optString(o, 'callback_url');
+    const name = optString(o, 'name');
     const app = this.d.state.registerApp({
       api_key: reqString(o, 'api_key'),
       secret: reqString(o, 'secret'),
-      callback_url: optString(o, 'callback_url'),
-      name: optString(o, 'name'),
+      ...(callbackUrl === undefined ? {} : { callback_url: callbackUrl }),
+      ...(name === undefined ? {} : { name }),
     });
     return { api_key: app.apiKey, name: app.name, callback_url: app.callbackUrl };
   }
@@ -82,9 +84,15 @@ export class Controller {
     const user = this.d.state.requireUser(name);
     const o = asObject(input, 'now-playing');
     const np = { artist: reqString(o, 'artist'), track: reqString(o, 'track') };
+    const album = optString(o, 'album');
+    const duration = optInt(o, 'duration', 1);
     this.d.state.setNowPlaying(
       user,
-      { ...np, album: optString(o, 'album'), duration: optInt(o, 'duration', 1) },
+      {
+        ...np,
+        ...(album === undefined ? {} : { album }),
+        ...(duration === undefined ? {} : { duration }),
+      },
       this.d.clock.now(),
       this.d.quirks.nowPlayingDefaultSec,
     );

@@ -48,7 +48,15 @@ async function main(): Promise<void> {
     rateLimit: values['no-rate-limit'] ? false : {},
     apps:
       apiKey !== undefined && secret !== undefined
-        ? [{ api_key: apiKey, secret, callback_url: values['callback-url'] }]
+        ? [
+            {
+              api_key: apiKey,
+              secret,
+              ...(values['callback-url'] === undefined
+                ? {}
+                : { callback_url: values['callback-url'] }),
+            },
+          ]
         : [],
     users: values.user ?? [],
     log: (line) => console.error(line),

@@ -180,7 +180,8 @@ function recentTracksPage(
   if (q.from !== undefined) args.from = String(q.from);
   if (q.to !== undefined) args.to = String(q.to);
   // With a session key the caller adds `sk`, signs and POSTs, so the key never lands in a URL.
-  const spec = { method: 'user.getRecentTracks', args, sessionKey: q.sessionKey, retry: true };
+  const sessionKey = q.sessionKey === undefined ? {} : { sessionKey: q.sessionKey };
+  const spec = { method: 'user.getRecentTracks', args, ...sessionKey, retry: true };
   return call({ ...spec, signed: false, userScoped: true, schema: recentTracksResponse }, signal);
 }
 

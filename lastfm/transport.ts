@@ -30,7 +30,7 @@ export function undiciTransport(dispatcher?: Dispatcher): Transport {
     const res = await request(req.url, {
       method: req.method,
       headers: req.headers,
-      body: req.body,
+      ...(req.body === undefined ? {} : { body: req.body }),
       signal: req.signal,
       ...(dispatcher ? { dispatcher } : {}),
     });

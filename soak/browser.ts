@@ -6,7 +6,7 @@
  * Lasso recorded against the moments the guest asked.
  */
 import type { StatusResponse } from '../contract/session.js';
-import { allowOnConsentPage } from '../test/integration/browser.js';
+import { allowOnConsentPage, CookieJar } from '../test/integration/browser.js';
 import { sleep } from './emulator.js';
 import type { Span } from './truth.js';
 
@@ -33,25 +33,6 @@ export interface ActionRecord {
   /** `ok`: done; `session`: refused as signed out (401); `failed`: any other refusal or give-up. */
   outcome: 'ok' | 'session' | 'failed';
   detail?: string;
-}
-
-/** Cookies as a browser keeps them for one origin. */
-class CookieJar {
-  private readonly cookies = new Map<string, string>();
-  take(res: Response): void {
-    for (const line of res.headers.getSetCookie()) {
-      const [pair = ''] = line.split(';');
-      const eq = pair.indexOf('=');
-      const name = pair.slice(0, eq).trim();
-      const value = pair.slice(eq + 1).trim();
-      if (/max-age=0|expires=thu, 01 jan 1970/i.test(line) || value === '')
-        this.cookies.delete(name);
-      else this.cookies.set(name, value);
-    }
-  }
-  header(): string {
-    return [...this.cookies].map(([k, v]) => `${k}=${v}`).join('; ');
-  }
 }
 
 /** Statuses worth trying again: Lasso down or restarting, Last.fm failing under it, rate limits. */

@@ -22,14 +22,15 @@ import { createScratchDatabase, inFlight, postgresServerUrl } from './postgres.j
 import { freePort, LassoProcess, type EmulatorProcess } from './procs.js';
 import { checkSessions } from './run-single.js';
 import {
+  gatherCallsMeanwhile,
+  inWorkFolder,
   lassoEnv,
   REQUESTS_PER_SECOND,
   signInGuests,
   startScene,
-  workFolder,
   writeEvidence,
 } from './scene.js';
-import { settled, Teardown, unwrap } from './teardown.js';
+import { settled, unwrap, type Teardown } from './teardown.js';
 import { newTruth, type HostTruth } from './truth.js';
 
 /** What `npm run soak:multi` was asked for. */
@@ -297,25 +298,12 @@ async function finish(
 /** Runs one multi-instance soak. Every process it started is stopped before it returns. */
 export async function runMulti(o: MultiOptions): Promise<MultiReport> {
   const plan = planMulti(o);
-  const work = await workFolder('soak-multi');
-  const teardown = new Teardown();
-  let report: MultiReport | undefined;
-  try {
+  return inWorkFolder('soak-multi', o, async (dir, teardown) => {
     const [minS, maxS] = plan.trackSeconds;
-    o.log(`work folder ${work.dir}; tracks of ${minS}–${maxS} s`);
-    const scene = await setUp(o, plan, work.dir, teardown);
-    const gathering = new AbortController();
-    const gathered = scene.emu.control.gatherUntil(gathering.signal, 15_000);
-    teardown.add(async () => {
-      gathering.abort();
-      await gathered;
-    });
+    o.log(`work folder ${dir}; tracks of ${minS}–${maxS} s`);
+    const scene = await setUp(o, plan, dir, teardown);
+    gatherCallsMeanwhile(scene.emu, teardown, 15_000);
     const run = await play(o, plan, scene, teardown);
-    report = await finish(o, plan, scene, run, work.dir);
-    return report;
-  } finally {
-    await teardown.run();
-    if (o.keep || !report?.passed) o.log(`logs kept in ${work.dir}`);
-    else await work.remove();
-  }
+    return finish(o, plan, scene, run, dir);
+  });
 }

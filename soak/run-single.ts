@@ -26,8 +26,15 @@ import {
   type KillRecord,
   type SingleReport,
 } from './report.js';
-import { lassoEnv, signInGuests, startScene, workFolder, writeEvidence } from './scene.js';
-import { settled, Teardown, unwrap } from './teardown.js';
+import {
+  gatherCallsMeanwhile,
+  inWorkFolder,
+  lassoEnv,
+  signInGuests,
+  startScene,
+  writeEvidence,
+} from './scene.js';
+import { settled, unwrap, type Teardown } from './teardown.js';
 import { newTruth, type HostTruth } from './truth.js';
 
 /** What `npm run soak` was asked for. */
@@ -310,24 +317,11 @@ async function finish(
 /** Runs one soak and returns its report. Every process it started is stopped before it returns. */
 export async function runSoak(o: SoakOptions): Promise<SingleReport> {
   const plan = planSoak(o);
-  const work = await workFolder('soak');
-  const teardown = new Teardown();
-  let report: SingleReport | undefined;
-  try {
-    o.log(`work folder ${work.dir}`);
-    const scene = await setUp(o, plan, work.dir, teardown);
-    const gathering = new AbortController();
-    const gathered = scene.emu.control.gatherUntil(gathering.signal, 20_000);
-    teardown.add(async () => {
-      gathering.abort();
-      await gathered;
-    });
+  return inWorkFolder('soak', o, async (dir, teardown) => {
+    o.log(`work folder ${dir}`);
+    const scene = await setUp(o, plan, dir, teardown);
+    gatherCallsMeanwhile(scene.emu, teardown, 20_000);
     const run = await play(o, plan, scene, teardown);
-    report = await finish(o, plan, scene, run, work.dir);
-    return report;
-  } finally {
-    await teardown.run();
-    if (o.keep || !report?.passed) o.log(`logs kept in ${work.dir}`);
-    else await work.remove();
-  }
+    return finish(o, plan, scene, run, dir);
+  });
 }

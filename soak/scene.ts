@@ -11,6 +11,7 @@ import { GuestBrowser } from './browser.js';
 import type { ServerWindow } from './check.js';
 import type { ScrobbleRow, SubmissionRow } from './emulator.js';
 import { startEmulatorProcess, type EmulatorProcess } from './procs.js';
+import { Teardown } from './teardown.js';
 
 /** Lasso's Last.fm application at the emulator. */
 const API_KEY = 'soak-api-key';
@@ -20,11 +21,49 @@ const SESSION_SECRET = 'a-soak-session-secret-that-outlives-every-restart-012345
 export const REQUESTS_PER_SECOND = 4;
 
 /** A work folder under the OS temp folder: Lasso's and the emulator's logs, PGlite's data. */
-export async function workFolder(
-  prefix: string,
-): Promise<{ dir: string; remove(): Promise<void> }> {
+async function workFolder(prefix: string): Promise<{ dir: string; remove(): Promise<void> }> {
   const dir = await mkdtemp(path.join(os.tmpdir(), `lasso-${prefix}-`));
   return { dir, remove: () => rm(dir, { recursive: true, force: true }) };
+}
+
+/**
+ * Runs one soak in a fresh work folder: `body` sets up, plays and judges it, putting everything
+ * it starts on `teardown`, which is run before this returns, whatever happens. The folder is
+ * kept (and said) when asked or when the run did not pass, for its logs; else it is removed.
+ */
+export async function inWorkFolder<R extends { passed: boolean }>(
+  prefix: string,
+  o: { keep: boolean; log(line: string): void },
+  body: (dir: string, teardown: Teardown) => Promise<R>,
+): Promise<R> {
+  const work = await workFolder(prefix);
+  const teardown = new Teardown();
+  let report: R | undefined;
+  try {
+    report = await body(work.dir, teardown);
+    return report;
+  } finally {
+    await teardown.run();
+    if (o.keep || !report?.passed) o.log(`logs kept in ${work.dir}`);
+    else await work.remove();
+  }
+}
+
+/**
+ * Gathers the emulator's call log every `everyMs` until the teardown, so a long run's log is
+ * read in pieces rather than all at the end.
+ */
+export function gatherCallsMeanwhile(
+  emu: EmulatorProcess,
+  teardown: Teardown,
+  everyMs: number,
+): void {
+  const gathering = new AbortController();
+  const gathered = emu.control.gatherUntil(gathering.signal, everyMs);
+  teardown.add(async () => {
+    gathering.abort();
+    await gathered;
+  });
 }
 
 /** The emulator (rate limit on, like Last.fm's per-IP limit) with `users` created. */

@@ -4,7 +4,7 @@
  * is playing, with a few of the host's scrobbles already mirrored so the status has content.
  */
 import { startEmulator, type EmulatorHandle } from '../../emulator/server.js';
-import { allowOnConsentPage } from '../../test/integration/browser.js';
+import { allowOnConsentPage, CookieJar } from '../../test/integration/browser.js';
 
 export const API_KEY = 'bench-api-key';
 const API_SECRET = 'bench-api-secret';
@@ -63,23 +63,6 @@ export function lassoEnv(
       ? {}
       : { LASTFM_REQUESTS_PER_SECOND: String(lastfmRequestsPerSecond) }),
   };
-}
-
-/** Cookies a browser would keep for Lasso's origin. */
-class CookieJar {
-  private readonly cookies = new Map<string, string>();
-  take(res: Response): void {
-    for (const line of res.headers.getSetCookie()) {
-      const [pair = ''] = line.split(';');
-      const eq = pair.indexOf('=');
-      const value = pair.slice(eq + 1).trim();
-      if (/max-age=0/i.test(line) || value === '') this.cookies.delete(pair.slice(0, eq).trim());
-      else this.cookies.set(pair.slice(0, eq).trim(), value);
-    }
-  }
-  header(): string {
-    return [...this.cookies].map(([k, v]) => `${k}=${v}`).join('; ');
-  }
 }
 
 async function expectStatus(res: Response, status: number, what: string): Promise<Response> {

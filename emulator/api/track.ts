@@ -63,7 +63,12 @@ export const updateNowPlaying: MethodDef = {
     const user = sessionUser(ctx, call);
     ctx.state.setNowPlaying(
       user,
-      { artist, track, album, duration: Number.isNaN(duration) ? undefined : duration },
+      {
+        artist,
+        track,
+        album,
+        ...(duration === undefined || Number.isNaN(duration) ? {} : { duration }),
+      },
       call.nowMs,
       ctx.quirks.nowPlayingDefaultSec,
     );

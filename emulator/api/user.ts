@@ -56,10 +56,10 @@ export const getRecentTracks: MethodDef = {
     // A private user's listening is hidden, except from the user's own session.
     const self = call.session?.user.toLowerCase() === user.name.toLowerCase();
     if (user.private && !self) throw apiErrors.loginRequired();
-    const { limit, page, from, to } = pagingOf(ctx, call.params);
+    const { limit, page, ...bounds } = pagingOf(ctx, call.params);
     const q = ctx.quirks;
     const { rows, total } = user.history.page(
-      { from, to, fromInclusive: q.fromInclusive, toInclusive: q.toInclusive },
+      { ...bounds, fromInclusive: q.fromInclusive, toInclusive: q.toInclusive },
       page,
       limit,
     );
@@ -110,5 +110,11 @@ function pagingOf(
   const from = intParam(params, 'from');
   const to = intParam(params, 'to');
   if (Number.isNaN(from) || Number.isNaN(to)) throw apiErrors.missingParam();
-  return { limit, page, from, to };
+  // A bound left out is no bound: the keys are absent, never `undefined`.
+  return {
+    limit,
+    page,
+    ...(from === undefined ? {} : { from }),
+    ...(to === undefined ? {} : { to }),
+  };
 }

@@ -84,12 +84,12 @@ export async function call(
   const base = `${emu.url}${opts.path ?? '/2.0/'}`;
   const res =
     http === 'GET' || opts.queryOnly
-      ? await fetch(`${base}?${qs}`, { method: http, signal: opts.signal })
+      ? await fetch(`${base}?${qs}`, { method: http, signal: opts.signal ?? null })
       : await fetch(base, {
           method: 'POST',
           headers: { 'content-type': 'application/x-www-form-urlencoded' },
           body: qs,
-          signal: opts.signal,
+          signal: opts.signal ?? null,
         });
   return parse(res);
 }
@@ -104,7 +104,7 @@ export async function control(
   const res = await fetch(`${emu.url}/_emulator${path}`, {
     method,
     headers: body === undefined ? {} : { 'content-type': 'application/json' },
-    body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
+    body: body === undefined ? null : typeof body === 'string' ? body : JSON.stringify(body),
   });
   return parse(res);
 }

@@ -234,7 +234,9 @@ function settleResponse(
       updates.push(pendingUpdate(row, 0, until, 'daily scrobble limit reached (code 5)'));
     } else {
       const error = `ignored by Last.fm (code ${code})`;
-      updates.push(ignoredUpdate(row, code, ctx.now, { error, message: item?.ignoredMessage }));
+      const message = item?.ignoredMessage;
+      const detail = { error, ...(message === undefined ? {} : { message }) };
+      updates.push(ignoredUpdate(row, code, ctx.now, detail));
       events.push(ignoredEvent(row, code));
     }
   });

@@ -8,25 +8,15 @@ import { HOUR_MS, MINUTE_MS } from '../../lib/clock.js';
 import { describeEachDatabase } from '../../store/test-support/databases.js';
 import { T0_MS } from '../../test/integration/harness.js';
 import { EngineError, type EngineEventRecord } from '../engine-api.js';
-import { misfitEvents, startEngineRig, type EngineRig } from '../test-support/engine-rig.js';
-
-const at = (minutes: number): number => T0_MS + minutes * MINUTE_MS;
-const uts = (ms: number): number => Math.floor(ms / 1000);
+import { at, uts, startEngineRig, type EngineRig } from '../test-support/engine-rig.js';
 
 describeEachDatabase('engine: API', (t) => {
   let rig: EngineRig;
-  afterEach(async () => {
-    expect(rig.errors).toEqual([]);
-    expect(await misfitEvents(t.db)).toEqual([]);
-    expect(rig.resent()).toEqual([]);
-    await rig.close();
-  });
+  afterEach(() => rig.closeChecked({ misfits: true, resent: true }));
 
   it('previews a capped catch-up and, once confirmed, mirrors exactly what it showed', async () => {
     rig = await startEngineRig(t.db, { config: { catchUpMaxScrobbles: 2 } });
-    const host = rig.host();
-    const ann = await rig.guest('ann');
-    const engine = rig.engine();
+    const { host, ann, engine } = await rig.soloJam();
     await rig.runUntil(engine, at(60));
     rig.rig.emu.addScrobble(
       host,
@@ -53,9 +43,7 @@ describeEachDatabase('engine: API', (t) => {
 
   it('refuses a catch-up from the future or from more than 12 hours back', async () => {
     rig = await startEngineRig(t.db);
-    const host = rig.host();
-    const ann = await rig.guest('ann');
-    const engine = rig.engine();
+    const { host, ann, engine } = await rig.soloJam();
     for (const since of [T0_MS + MINUTE_MS, T0_MS - 13 * HOUR_MS]) {
       const err: unknown = await engine.startFollow(ann.id, host, { catchUpFrom: since }).then(
         () => null,

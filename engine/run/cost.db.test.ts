@@ -4,12 +4,8 @@
  * magnitude, e.g. polling per guest or a getInfo per poll.)
  */
 import { afterEach, expect, it } from 'vitest';
-import { MINUTE_MS } from '../../lib/clock.js';
 import { describeEachDatabase } from '../../store/test-support/databases.js';
-import { T0_MS } from '../../test/integration/harness.js';
-import { startEngineRig, type EngineRig, type TestGuest } from '../test-support/engine-rig.js';
-
-const at = (minutes: number): number => T0_MS + minutes * MINUTE_MS;
+import { at, startEngineRig, type EngineRig, type TestGuest } from '../test-support/engine-rig.js';
 
 const PLAYLIST = [
   { artist: 'Khruangbin', track: 'Maria También', album: 'Con Todo El Mundo', duration_s: 193 },
@@ -22,10 +18,7 @@ const PLAYLIST = [
 
 describeEachDatabase('engine: Last.fm cost', (t) => {
   let rig: EngineRig;
-  afterEach(async () => {
-    expect(rig.errors).toEqual([]);
-    await rig.close();
-  });
+  afterEach(() => rig.closeChecked());
 
   it('mirrors a five-guest, one-hour jam at a few calls per mirrored scrobble', async () => {
     rig = await startEngineRig(t.db);

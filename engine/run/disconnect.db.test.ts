@@ -6,7 +6,6 @@
  */
 import { sql } from 'kysely';
 import { afterEach, expect, it } from 'vitest';
-import { MINUTE_MS, SECOND_MS } from '../../lib/clock.js';
 import type { LastfmApi } from '../../lastfm/types.js';
 import type { Db } from '../../store/db.js';
 import { createWebSession } from '../../store/web-sessions.js';
@@ -14,11 +13,13 @@ import { describeEachDatabase } from '../../store/test-support/databases.js';
 import { randomHash } from '../../store/test-support/factories.js';
 import { dumpDatabase, secretForms } from '../../server/test-support/db-dump.js';
 import { T0_MS } from '../../test/integration/harness.js';
-import { startEngineRig, type EngineRig, type TestGuest } from '../test-support/engine-rig.js';
-
-const at = (minutes: number, seconds = 0): number =>
-  T0_MS + minutes * MINUTE_MS + seconds * SECOND_MS;
-const uts = (ms: number): number => Math.floor(ms / 1000);
+import {
+  at,
+  uts,
+  startEngineRig,
+  type EngineRig,
+  type TestGuest,
+} from '../test-support/engine-rig.js';
 
 /** A call held until released; `reached` resolves when the call arrives. */
 interface Hold {
@@ -69,10 +70,7 @@ const NOTHING = { accounts: 0, web_sessions: 0, follows: 0, outbox: 0, events: 0
 
 describeEachDatabase('engine: disconnecting', (t) => {
   let rig: EngineRig;
-  afterEach(async () => {
-    expect(rig.errors).toEqual([]);
-    await rig.close();
-  });
+  afterEach(() => rig.closeChecked());
 
   /** Ann and Bob follow one host that scrobbled two tracks since they joined. */
   async function jam(): Promise<{ host: string; ann: TestGuest; bob: TestGuest }> {

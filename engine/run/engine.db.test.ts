@@ -7,22 +7,15 @@ import { afterEach, expect, it, vi } from 'vitest';
 import { MINUTE_MS, SECOND_MS } from '../../lib/clock.js';
 import { describeEachDatabase } from '../../store/test-support/databases.js';
 import { T0_MS } from '../../test/integration/harness.js';
-import { startEngineRig, type EngineRig } from '../test-support/engine-rig.js';
-
-const uts = (ms: number): number => Math.floor(ms / 1000);
+import { uts, startEngineRig, type EngineRig } from '../test-support/engine-rig.js';
 
 describeEachDatabase('engine runtime', (t) => {
   let rig: EngineRig;
-  afterEach(async () => {
-    expect(rig.errors).toEqual([]);
-    await rig.close();
-  });
+  afterEach(() => rig.closeChecked());
 
   it('runs runDue once at a time and returns when the next work is due', async () => {
     rig = await startEngineRig(t.db);
-    const host = rig.host();
-    const ann = await rig.guest('ann');
-    const engine = rig.engine();
+    const { host, ann, engine } = await rig.soloJam();
     expect(await engine.runDue()).toBeNull();
     await engine.startFollow(ann.id, host);
     const [a, b] = [engine.runDue(), engine.runDue()];

@@ -161,7 +161,8 @@ export function createFollowsService(ctx: EngineContext) {
       }
       // A catch-up window opens in the past: no lead.
       const lead = read === null ? null : await windowLead(trx, host, read, now);
-      const start = transitionOrThrow(null, { type: 'start', openAt: plan?.opensAt, lead }, now);
+      const openAt = plan === null ? {} : { openAt: plan.opensAt };
+      const start = transitionOrThrow(null, { type: 'start', ...openAt, lead }, now);
       const follow = await insertFollow(trx, {
         guest_id: guestId,
         host_id: host.id,

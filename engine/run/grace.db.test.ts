@@ -6,14 +6,11 @@
  * grace period whose polls all failed, then a crash in its last look, lost three scrobbles.
  */
 import { afterEach, expect, it } from 'vitest';
-import { MINUTE_MS, SECOND_MS } from '../../lib/clock.js';
+import { MINUTE_MS } from '../../lib/clock.js';
 import { describeEachDatabase } from '../../store/test-support/databases.js';
-import { T0_MS } from '../../test/integration/harness.js';
 import type { EngineConfig } from '../config.js';
-import { startEngineRig, type EngineRig } from '../test-support/engine-rig.js';
+import { at, startEngineRig, type EngineRig } from '../test-support/engine-rig.js';
 
-const at = (minutes: number, seconds = 0): number =>
-  T0_MS + minutes * MINUTE_MS + seconds * SECOND_MS;
 const LATE = { artist: 'Talk Talk', track: 'New Grass', album: 'Laughing Stock' };
 
 describeEachDatabase('the grace period’s last look', (t) => {
@@ -35,10 +32,7 @@ describeEachDatabase('the grace period’s last look', (t) => {
   /** A guest who followed from the start and stopped at 5:00; the grace period ends at 20:00. */
   async function stoppedAtFive(config: Partial<EngineConfig> = {}) {
     rig = await startEngineRig(t.db, { config });
-    const host = rig.host();
-    const ann = await rig.guest('ann');
-    const engine = rig.engine();
-    await engine.startFollow(ann.id, host);
+    const { host, ann, engine } = await rig.soloJam({ follow: true });
     await rig.runUntil(engine, at(5));
     await engine.stop(ann.id);
     return { host, ann, engine };

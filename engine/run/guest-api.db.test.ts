@@ -4,15 +4,11 @@
  * and "Download my data".
  */
 import { afterEach, expect, it } from 'vitest';
-import { HOUR_MS, MINUTE_MS, SECOND_MS } from '../../lib/clock.js';
+import { HOUR_MS, MINUTE_MS } from '../../lib/clock.js';
 import { describeEachDatabase } from '../../store/test-support/databases.js';
 import { T0_MS } from '../../test/integration/harness.js';
 import { EngineError } from '../engine-api.js';
-import { misfitEvents, startEngineRig, type EngineRig } from '../test-support/engine-rig.js';
-
-const at = (minutes: number, seconds = 0): number =>
-  T0_MS + minutes * MINUTE_MS + seconds * SECOND_MS;
-const uts = (ms: number): number => Math.floor(ms / 1000);
+import { at, uts, startEngineRig, type EngineRig } from '../test-support/engine-rig.js';
 
 /** The code of an `EngineError` the promise rejects with. */
 async function refusal(p: Promise<unknown>): Promise<string | null> {
@@ -24,21 +20,14 @@ async function refusal(p: Promise<unknown>): Promise<string | null> {
 
 describeEachDatabase('engine: the guest’s API', (t) => {
   let rig: EngineRig;
-  afterEach(async () => {
-    expect(rig.errors).toEqual([]);
-    expect(await misfitEvents(t.db)).toEqual([]);
-    expect(rig.resent()).toEqual([]);
-    await rig.close();
-  });
+  afterEach(() => rig.closeChecked({ misfits: true, resent: true }));
 
   const userInfoCalls = (): number =>
     rig.rig.emu.calls().log.filter((c) => c.method === 'user.getInfo').length;
 
   it('shows the host avatar, the counts, Last.fm’s answers and when the follow stopped', async () => {
     rig = await startEngineRig(t.db);
-    const host = rig.host();
-    const ann = await rig.guest('ann');
-    const engine = rig.engine();
+    const { host, ann, engine } = await rig.soloJam();
     const { followId } = await engine.startFollow(ann.id, host);
     await rig.runUntil(engine, at(2));
     rig.rig.emu.addScrobble(
@@ -119,9 +108,7 @@ describeEachDatabase('engine: the guest’s API', (t) => {
 
   it('mirrors the track playing when the guest joins, once, though they stop and start during it', async () => {
     rig = await startEngineRig(t.db);
-    const host = rig.host();
-    const ann = await rig.guest('ann');
-    const engine = rig.engine();
+    const { host, ann, engine } = await rig.soloJam();
     const track = { artist: 'Low', track: 'Words', album: 'I Could Live', duration_s: 300 };
     rig.rig.emu.startListener({ user: host, tracks: [track, { ...track, track: 'Lazy' }] });
     await rig.runUntil(engine, at(1));

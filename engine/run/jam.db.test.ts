@@ -4,16 +4,10 @@
  * exactly the host scrobbles inside that guest's windows, with the original timestamps and albums.
  */
 import { afterEach, expect, it } from 'vitest';
-import { MINUTE_MS, SECOND_MS } from '../../lib/clock.js';
 import { describeEachDatabase } from '../../store/test-support/databases.js';
 import type { Db } from '../../store/db.js';
 import { T0_MS } from '../../test/integration/harness.js';
-import {
-  expectedLibrary,
-  misfitEvents,
-  startEngineRig,
-  type EngineRig,
-} from '../test-support/engine-rig.js';
+import { at, expectedLibrary, startEngineRig, type EngineRig } from '../test-support/engine-rig.js';
 
 const PLAYLIST = [
   { artist: 'Björk', track: 'Jóga', album: 'Homogenic', duration_s: 305 },
@@ -21,9 +15,6 @@ const PLAYLIST = [
   { artist: 'Massive Attack', track: 'Teardrop', album: 'Mezzanine', duration_s: 330 },
   { artist: 'Air', track: 'La femme d’argent', album: 'Moon Safari', duration_s: 428 },
 ];
-
-const at = (minutes: number, seconds = 0): number =>
-  T0_MS + minutes * MINUTE_MS + seconds * SECOND_MS;
 
 /** The guest's windows as [opened, closed) in ms (closed: Infinity while open). */
 async function windowsOf(db: Db, guestId: number): Promise<[number, number][]> {
@@ -56,11 +47,7 @@ const byTime = <T extends { timestamp: number }>(xs: T[]): T[] =>
 
 describeEachDatabase('engine: a jam', (t) => {
   let rig: EngineRig;
-  afterEach(async () => {
-    expect(rig.errors).toEqual([]);
-    expect(await misfitEvents(t.db)).toEqual([]);
-    await rig.close();
-  });
+  afterEach(() => rig.closeChecked({ misfits: true }));
 
   it('mirrors exactly the in-window scrobbles to each guest, through a pause and a resume', async () => {
     rig = await startEngineRig(t.db);
@@ -135,9 +122,7 @@ describeEachDatabase('engine: a jam', (t) => {
 
   it('mirrors a late scrobble inside a closed window and nothing that started after the pause', async () => {
     rig = await startEngineRig(t.db);
-    const host = rig.host();
-    const ann = await rig.guest('ann');
-    const engine = rig.engine();
+    const { host, ann, engine } = await rig.soloJam();
     await rig.runUntil(engine, at(0, 30));
     await engine.startFollow(ann.id, host);
     // Started half a second before the guest joined, in the same second: not theirs.
@@ -162,10 +147,7 @@ describeEachDatabase('engine: a jam', (t) => {
 
   it('mirrors every repeat of a looping track', async () => {
     rig = await startEngineRig(t.db);
-    const host = rig.host();
-    const ann = await rig.guest('ann');
-    const engine = rig.engine();
-    await engine.startFollow(ann.id, host);
+    const { host, ann, engine } = await rig.soloJam({ follow: true });
     rig.rig.emu.startListener({
       user: host,
       tracks: [{ artist: 'Sia', track: 'Loop', album: 'Again', duration_s: 150 }],

@@ -6,21 +6,18 @@
  */
 import { sql } from 'kysely';
 import { afterEach, expect, it } from 'vitest';
-import { MINUTE_MS } from '../../lib/clock.js';
 import { openDatabase, type Db } from '../../store/db.js';
 import { describeEachDatabase } from '../../store/test-support/databases.js';
-import { T0_MS } from '../../test/integration/harness.js';
 import type { EngineRuntime } from '../engine-api.js';
 import type { LastfmApi } from '../../lastfm/types.js';
 import {
+  at,
   expectedLibrary,
   runEngines,
   startEngineRig,
   type EngineRig,
   type TestGuest,
 } from '../test-support/engine-rig.js';
-
-const at = (minutes: number): number => T0_MS + minutes * MINUTE_MS;
 
 /** A second pool on the test's PostgreSQL database: another instance's connections. */
 async function secondPool(db: Db): Promise<Db> {

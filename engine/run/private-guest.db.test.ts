@@ -4,23 +4,14 @@
  * own-scrobble guard still sees the guest's own scrobbler.
  */
 import { afterEach, expect, it } from 'vitest';
-import { MINUTE_MS, SECOND_MS } from '../../lib/clock.js';
 import { describeEachDatabase } from '../../store/test-support/databases.js';
-import { API_KEY, T0_MS } from '../../test/integration/harness.js';
-import { misfitEvents, startEngineRig, type EngineRig } from '../test-support/engine-rig.js';
-
-const at = (minutes: number, seconds = 0): number =>
-  T0_MS + minutes * MINUTE_MS + seconds * SECOND_MS;
-const uts = (ms: number): number => Math.floor(ms / 1000);
+import { API_KEY } from '../../test/integration/harness.js';
+import { at, uts, startEngineRig, type EngineRig } from '../test-support/engine-rig.js';
+import { guestScrobblesTheJam } from '../test-support/own-scrobbler.js';
 
 describeEachDatabase('engine: a guest whose listening is private', (t) => {
   let rig: EngineRig;
-  afterEach(async () => {
-    expect(rig.errors).toEqual([]);
-    expect(await misfitEvents(t.db)).toEqual([]);
-    expect(rig.resent()).toEqual([]);
-    await rig.close();
-  });
+  afterEach(() => rig.closeChecked({ misfits: true, resent: true }));
 
   /** A rig with a host and a signed-in guest whose recent tracks only they can read. */
   async function privateGuest() {
@@ -66,24 +57,7 @@ describeEachDatabase('engine: a guest whose listening is private', (t) => {
 
   it('pauses with `already_scrobbling` when the guest scrobbles the jam themself', async () => {
     const { host, ann, engine } = await privateGuest();
-    await rig.runUntil(engine, at(10));
-    rig.rig.emu.addScrobble(host, [
-      { artist: 'Own', track: 'A', timestamp: uts(at(1)) },
-      { artist: 'Own', track: 'B', timestamp: uts(at(5)) },
-      { artist: 'Own', track: 'C', timestamp: uts(at(9)) },
-    ]);
-    rig.rig.emu.addScrobble(ann.name, [
-      { artist: 'own', track: 'a', timestamp: uts(at(1, 20)) },
-      { artist: 'Own', track: 'B', timestamp: uts(at(4, 50)) },
-    ]);
-    await rig.runUntil(engine, at(12));
-    expect(await engine.status(ann.id)).toMatchObject({
-      state: 'paused',
-      pauseReason: 'already_scrobbling',
-    });
-    expect(rig.sent.map((s) => s.track)).toEqual(['C']);
-    const [entry] = await engine.history(ann.id);
-    expect(entry).toMatchObject({ mirroredCount: 1, ignoredCount: 2 });
+    await guestScrobblesTheJam(rig, host, ann, engine);
     expect(guestReads(ann.name)).toEqual([200]);
   });
 

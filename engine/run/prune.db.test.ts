@@ -6,18 +6,17 @@
 import { afterEach, expect, it } from 'vitest';
 import { DAY_MS, MINUTE_MS } from '../../lib/clock.js';
 import { describeEachDatabase } from '../../store/test-support/databases.js';
-import { T0_MS } from '../../test/integration/harness.js';
-import { startEngineRig, type EngineRig, type TestGuest } from '../test-support/engine-rig.js';
-
-const at = (minutes: number): number => T0_MS + minutes * MINUTE_MS;
-const uts = (ms: number): number => Math.floor(ms / 1000);
+import {
+  at,
+  uts,
+  startEngineRig,
+  type EngineRig,
+  type TestGuest,
+} from '../test-support/engine-rig.js';
 
 describeEachDatabase('engine: history pruning', (t) => {
   let rig: EngineRig;
-  afterEach(async () => {
-    expect(rig.errors).toEqual([]);
-    await rig.close();
-  });
+  afterEach(() => rig.closeChecked());
 
   /** Rows left of each table for a guest (and the host row). */
   async function left(guest: TestGuest, host: string) {

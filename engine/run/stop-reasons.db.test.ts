@@ -9,9 +9,8 @@ import { describeEachDatabase } from '../../store/test-support/databases.js';
 import { insertFollow, insertHost } from '../../store/test-support/factories.js';
 import { API_KEY, T0_MS } from '../../test/integration/harness.js';
 import { EngineError } from '../engine-api.js';
-import { misfitEvents, startEngineRig, type EngineRig } from '../test-support/engine-rig.js';
+import { at, startEngineRig, type EngineRig } from '../test-support/engine-rig.js';
 
-const at = (minutes: number): number => T0_MS + minutes * MINUTE_MS;
 const SONGS = [
   { artist: 'Can', track: 'Vitamin C', album: 'Ege Bamyasi', duration_s: 212 },
   { artist: 'Neu!', track: 'Hallogallo', album: 'Neu!', duration_s: 601 },
@@ -28,11 +27,7 @@ async function refusal(p: Promise<unknown>): Promise<string> {
 
 describeEachDatabase('engine: how follows end', (t) => {
   let rig: EngineRig;
-  afterEach(async () => {
-    expect(rig.errors).toEqual([]);
-    expect(await misfitEvents(t.db)).toEqual([]);
-    await rig.close();
-  });
+  afterEach(() => rig.closeChecked({ misfits: true }));
 
   it('refuses an unknown host, a private one and the guest themself', async () => {
     rig = await startEngineRig(t.db);
@@ -71,9 +66,7 @@ describeEachDatabase('engine: how follows end', (t) => {
 
   it('ends the follow with `jam_ended` once the host has been idle for IDLE_STOP_MINUTES', async () => {
     rig = await startEngineRig(t.db);
-    const host = rig.host();
-    const ann = await rig.guest('ann');
-    const engine = rig.engine();
+    const { host, ann, engine } = await rig.soloJam();
     rig.rig.emu.startListener({ user: host, tracks: SONGS.slice(0, 1) });
     await engine.startFollow(ann.id, host);
     await rig.runUntil(engine, at(60));
@@ -88,9 +81,7 @@ describeEachDatabase('engine: how follows end', (t) => {
 
   it('keeps a paused follow while the jam goes on, checking rarely, and ends it once the host is idle', async () => {
     rig = await startEngineRig(t.db);
-    const host = rig.host();
-    const ann = await rig.guest('ann');
-    const engine = rig.engine();
+    const { host, ann, engine } = await rig.soloJam();
     rig.rig.emu.startListener({ user: host, tracks: SONGS, loop: true });
     await engine.startFollow(ann.id, host);
     await rig.runUntil(engine, at(5));
@@ -111,9 +102,7 @@ describeEachDatabase('engine: how follows end', (t) => {
 
   it('ends the follow with `max_duration` after MAX_FOLLOW_HOURS while the jam goes on', async () => {
     rig = await startEngineRig(t.db, { config: { maxFollowHours: 1 } });
-    const host = rig.host();
-    const ann = await rig.guest('ann');
-    const engine = rig.engine();
+    const { host, ann, engine } = await rig.soloJam();
     rig.rig.emu.startListener({ user: host, tracks: SONGS, loop: true });
     await engine.startFollow(ann.id, host);
     await rig.runUntil(engine, at(80));
@@ -129,9 +118,7 @@ describeEachDatabase('engine: how follows end', (t) => {
 
   it('ends the follow with `target_private` when the host hides their listening', async () => {
     rig = await startEngineRig(t.db);
-    const host = rig.host();
-    const ann = await rig.guest('ann');
-    const engine = rig.engine();
+    const { host, ann, engine } = await rig.soloJam();
     rig.rig.emu.startListener({ user: host, tracks: SONGS, loop: true });
     await engine.startFollow(ann.id, host);
     await rig.runUntil(engine, at(10));
@@ -165,10 +152,7 @@ describeEachDatabase('engine: how follows end', (t) => {
 
   it('stops with `auth_revoked` on error 9, keeps the rows, and sends them after the guest signs in again', async () => {
     rig = await startEngineRig(t.db);
-    const host = rig.host();
-    const ann = await rig.guest('ann');
-    const engine = rig.engine();
-    await engine.startFollow(ann.id, host);
+    const { host, ann, engine } = await rig.soloJam({ follow: true });
     rig.rig.emu.revoke(ann.name, API_KEY);
     rig.rig.emu.addScrobble(host, [
       { artist: 'X', track: 'One', timestamp: at(1) / 1000 },

@@ -4,15 +4,12 @@
  * guest whose own Spotify already scrobbles the jam. No scrobble is ever sent twice.
  */
 import { afterEach, expect, it } from 'vitest';
-import { MINUTE_MS, SECOND_MS } from '../../lib/clock.js';
+import { MINUTE_MS } from '../../lib/clock.js';
 import { describeEachDatabase } from '../../store/test-support/databases.js';
-import { T0_MS } from '../../test/integration/harness.js';
 import type { CrashPoint } from '../engine-api.js';
-import { misfitEvents, startEngineRig, type EngineRig } from '../test-support/engine-rig.js';
+import { at, uts, startEngineRig, type EngineRig } from '../test-support/engine-rig.js';
+import { guestScrobblesTheJam } from '../test-support/own-scrobbler.js';
 
-const at = (minutes: number, seconds = 0): number =>
-  T0_MS + minutes * MINUTE_MS + seconds * SECOND_MS;
-const uts = (ms: number): number => Math.floor(ms / 1000);
 const NEXT_UTC_DAY = Date.UTC(2026, 0, 6);
 
 /** A crash hook that throws once, at `point`. */
@@ -31,19 +28,11 @@ function crashOnceAt(point: CrashPoint): { hook: (p: CrashPoint) => void; error:
 
 describeEachDatabase('engine: submitting', (t) => {
   let rig: EngineRig;
-  afterEach(async () => {
-    expect(rig.errors).toEqual([]);
-    expect(await misfitEvents(t.db)).toEqual([]);
-    expect(rig.resent()).toEqual([]);
-    await rig.close();
-  });
+  afterEach(() => rig.closeChecked({ misfits: true, resent: true }));
 
   it('holds rows over the daily cap until the next UTC day, then sends them', async () => {
     rig = await startEngineRig(t.db, { emulator: { dailyScrobbleCap: 2 } });
-    const host = rig.host();
-    const ann = await rig.guest('ann');
-    const engine = rig.engine();
-    await engine.startFollow(ann.id, host);
+    const { host, ann, engine } = await rig.soloJam({ follow: true });
     await rig.runUntil(engine, at(5));
     rig.rig.emu.addScrobble(
       host,
@@ -83,10 +72,7 @@ describeEachDatabase('engine: submitting', (t) => {
 
   it('reconciles a scrobble whose response was lost instead of sending it again', async () => {
     rig = await startEngineRig(t.db);
-    const host = rig.host();
-    const ann = await rig.guest('ann');
-    const engine = rig.engine();
-    await engine.startFollow(ann.id, host);
+    const { host, ann, engine } = await rig.soloJam({ follow: true });
     rig.rig.emu.setFaults({ rate: 1, codes: ['drop'], methods: ['track.scrobble'] });
     await rig.runUntil(engine, at(3));
     rig.rig.emu.addScrobble(host, [
@@ -144,30 +130,9 @@ describeEachDatabase('engine: submitting', (t) => {
 
   it('pauses with `already_scrobbling` when the guest scrobbles the jam themself, sending none twice', async () => {
     rig = await startEngineRig(t.db);
-    const host = rig.host();
-    const ann = await rig.guest('ann');
-    const engine = rig.engine();
-    await engine.startFollow(ann.id, host);
-    await rig.runUntil(engine, at(10));
-    rig.rig.emu.addScrobble(host, [
-      { artist: 'Own', track: 'A', timestamp: uts(at(1)) },
-      { artist: 'Own', track: 'B', timestamp: uts(at(5)) },
-      { artist: 'Own', track: 'C', timestamp: uts(at(9)) },
-    ]);
-    // The guest's own scrobbler got A and B, a few seconds apart from the host.
-    rig.rig.emu.addScrobble(ann.name, [
-      { artist: 'own', track: 'a', timestamp: uts(at(1, 20)) },
-      { artist: 'Own', track: 'B', timestamp: uts(at(4, 50)) },
-    ]);
-    await rig.runUntil(engine, at(12));
-    expect(await engine.status(ann.id)).toMatchObject({
-      state: 'paused',
-      pauseReason: 'already_scrobbling',
-    });
-    expect(rig.sent.map((s) => s.track)).toEqual(['C']);
-    const [entry] = await engine.history(ann.id);
-    expect(entry).toMatchObject({ mirroredCount: 1, ignoredCount: 2 });
-    const detail = await engine.historyDetail(ann.id, entry!.followId, 1, 10);
+    const { host, ann, engine } = await rig.soloJam({ follow: true });
+    const entry = await guestScrobblesTheJam(rig, host, ann, engine);
+    const detail = await engine.historyDetail(ann.id, entry.followId, 1, 10);
     expect(detail?.scrobbles.map((s) => [s.track, s.status, s.ignoredCode])).toEqual([
       ['C', 'mirrored', null],
       ['B', 'ignored', -2],
@@ -177,10 +142,7 @@ describeEachDatabase('engine: submitting', (t) => {
 
   it("does not take Lasso's own copies for the guest's scrobbles (a track repeated within the tolerance)", async () => {
     rig = await startEngineRig(t.db, { config: { guardIntervalMs: 1000 } });
-    const host = rig.host();
-    const ann = await rig.guest('ann');
-    const engine = rig.engine();
-    await engine.startFollow(ann.id, host);
+    const { host, ann, engine } = await rig.soloJam({ follow: true });
     rig.rig.emu.addScrobble(host, { artist: 'Rep', track: 'Same', timestamp: uts(at(1)) });
     await rig.runUntil(engine, at(3));
     rig.rig.emu.addScrobble(host, { artist: 'Rep', track: 'Same', timestamp: uts(at(2, 30)) });

@@ -6,13 +6,15 @@
  * double submission.
  */
 import { sql } from 'kysely';
+import { expect } from 'vitest';
 import { seededRandom } from '../../lib/random.js';
 import { LastfmError } from '../../lastfm/errors.js';
 import type { LastfmApi, ScrobbleInput, ScrobbleResult } from '../../lastfm/types.js';
 import type { Db } from '../../store/db.js';
 import { insertAccount, uniqueName } from '../../store/test-support/factories.js';
 import type { EmulatorOptions } from '../../emulator/types.js';
-import { startRig, type Rig } from '../../test/integration/harness.js';
+import { startRig, T0_MS, type Rig } from '../../test/integration/harness.js';
+import { MINUTE_MS, SECOND_MS } from '../../lib/clock.js';
 import type { EngineConfig } from '../config.js';
 import { createEngine, type EngineDeps } from '../engine.js';
 import type { EngineEventType, EngineLogger, EngineRuntime } from '../engine-api.js';
@@ -28,6 +30,13 @@ export interface SentItem extends ScrobbleInput {
   at: number;
   landed: 'yes' | 'no' | 'maybe';
 }
+
+/** `minutes` (and `seconds`) after T0_MS, where every rig's clock starts, in ms. */
+export const at = (minutes: number, seconds = 0): number =>
+  T0_MS + minutes * MINUTE_MS + seconds * SECOND_MS;
+
+/** An instant in ms as UNIX seconds, as Last.fm dates a scrobble. */
+export const uts = (ms: number): number => Math.floor(ms / 1000);
 
 /** A signed-in guest: the emulator user and the account row. */
 export interface TestGuest {
@@ -51,6 +60,10 @@ export interface EngineRig {
   engine(over?: Partial<EngineDeps>): EngineRuntime;
   guest(prefix?: string): Promise<TestGuest>;
   host(prefix?: string): string;
+  /** A host, a signed-in guest `ann` and an engine; with `follow`, ann follows the host. */
+  soloJam(opts?: {
+    follow?: boolean;
+  }): Promise<{ host: string; ann: TestGuest; engine: EngineRuntime }>;
   /** Runs the engines (concurrently) and the clock until `untilMs`; see `runEngines`. */
   runUntil(engines: EngineRuntime | EngineRuntime[], untilMs: number): Promise<void>;
   /**
@@ -60,6 +73,12 @@ export interface EngineRig {
    */
   resent(): string[];
   close(): Promise<void>;
+  /**
+   * Closes the rig, then checks what every engine test checks after a test: no error logged,
+   * and, as asked, no stored event the server could not send (`misfits`) and no scrobble sent
+   * again (`resent`). Closed first, so a failed check leaves no emulator running.
+   */
+  closeChecked(checks?: { misfits?: boolean; resent?: boolean }): Promise<void>;
 }
 
 /**
@@ -202,7 +221,7 @@ export async function startEngineRig(
     () => rig.clock.now(),
     maxInFlight,
   );
-  return {
+  const self: EngineRig = {
     rig,
     db,
     sent,
@@ -217,7 +236,7 @@ export async function startEngineRig(
         random: seededRandom(11),
         instanceId: `test-${++instances}`,
         decryptSessionKey: (_id, blob) => blob.toString('utf8'),
-        config: opts.config,
+        ...(opts.config === undefined ? {} : { config: opts.config }),
         logger,
         ...over,
       }),
@@ -236,6 +255,13 @@ export async function startEngineRig(
       rig.emu.createUser(name);
       return name;
     },
+    async soloJam(jam = {}) {
+      const host = self.host();
+      const ann = await self.guest('ann');
+      const engine = self.engine();
+      if (jam.follow) await engine.startFollow(ann.id, host);
+      return { host, ann, engine };
+    },
     runUntil: (engines, untilMs) =>
       runEngines(rig, Array.isArray(engines) ? engines : [engines], untilMs),
     resent() {
@@ -248,7 +274,14 @@ export async function startEngineRig(
       return [...counts].filter(([, n]) => n > 1).map(([k, n]) => `${k} ×${n}`);
     },
     close: () => rig.close(),
+    async closeChecked(checks = {}) {
+      await rig.close();
+      expect(errors).toEqual([]);
+      if (checks.misfits) expect(await misfitEvents(db)).toEqual([]);
+      if (checks.resent) expect(self.resent()).toEqual([]);
+    },
   };
+  return self;
 }
 
 /** A host scrobble as the emulator lists it. */

@@ -41,7 +41,7 @@ export async function startRecordingProxy(targetBase: string): Promise<Recording
       fetch(`${targetBase}${url.pathname}${url.search}`, {
         method,
         headers,
-        body: method === 'POST' ? body : undefined,
+        body: method === 'POST' ? body : null,
       })
         .then(async (answer) => {
           const text = await answer.text();

@@ -66,7 +66,8 @@ export function Link(props: {
   to: string;
   className?: string;
   children: ReactNode;
-  'aria-current'?: 'page';
+  /** `undefined` is the usual value (not the current page), so callers pass it as is. */
+  'aria-current'?: 'page' | undefined;
 }) {
   const onClick = (event: MouseEvent<HTMLAnchorElement>) => {
     if (event.defaultPrevented || event.button !== 0) return;
