@@ -5,6 +5,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import { Duplex } from 'node:stream';
+import { setFlagsFromString } from 'node:v8';
 import { Worker } from 'node:worker_threads';
 import type {
   PgliteWorkerData,
@@ -41,6 +42,7 @@ const { WebAssembly: wasmApi } = globalThis as unknown as {
  * process that opens several databases (tests, benches) would otherwise compile it each time.
  */
 function loadArtifacts(): Promise<PgliteArtifacts> {
+  setWasmTiering();
   artifacts ??= (async () => {
     const dist = new URL('.', import.meta.resolve('@electric-sql/pglite'));
     const [wasm, data] = await Promise.all([
@@ -54,10 +56,36 @@ function loadArtifacts(): Promise<PgliteArtifacts> {
 }
 
 /**
+ * How much a WebAssembly function runs under V8's baseline compiler (Liftoff) before V8 compiles
+ * it again with its optimising one (TurboFan), in V8's rough "bytes executed": 100 times Node
+ * 20's default (1.8 M; Node 24's is 13 M). PostgreSQL's start-up and its first statements run
+ * code once or a few times each, and at the default budget V8 spent ~0.7–1 s of CPU
+ * recompiling it in the background, on a 2-core machine the same cores that load the server:
+ * an embedded restart used 2.5 s of CPU to be ready and 1.85 s with this budget (1.5 s with no
+ * TurboFan at all). Code that stays hot, a query served thousands of times, still moves up; a
+ * PGlite query loop used the same CPU per query after its first thousand either way (README,
+ * "Benchmarks", bench:start).
+ */
+export const WASM_TIERING_BUDGET = 180_000_000;
+let tieringSet = false;
+
+/**
+ * Sets `WASM_TIERING_BUDGET`, once per process, before the first PGlite is compiled. V8's flags
+ * are the process's; this one is read when a module is instantiated and each time a function's
+ * budget runs out, so setting it while running changes nothing else.
+ */
+function setWasmTiering(): void {
+  if (tieringSet) return;
+  tieringSet = true;
+  setFlagsFromString(`--wasm-tiering-budget=${WASM_TIERING_BUDGET}`);
+}
+
+/**
  * A worker is started from the compiled `.js` beside this file; from TypeScript sources (tsx,
  * Vitest) a thread does not inherit the loader, so its first code loads the entry through tsx.
  */
 function startWorker(source: PgliteWorkerSource, shared: PgliteArtifacts | null): Worker {
+  setWasmTiering();
   const options = { workerData: { source, artifacts: shared } satisfies PgliteWorkerData };
   if (!import.meta.url.endsWith('.ts')) {
     return new Worker(new URL('./pglite-worker.js', import.meta.url), options);
