@@ -83,7 +83,8 @@ export interface Db {
 export async function openDatabase(options: OpenDatabaseOptions = {}): Promise<Db> {
   const logger = options.logger ?? silentLogger;
   const driver = await openDriver(options, logger);
-  const db = dbFromDriver(driver);
+  const migrations = { applied: false };
+  const db = dbFromDriver(driver, migrations);
   logger.info({ dialect: db.dialect }, 'database opened');
   if (options.migrate ?? true) {
     try {
@@ -92,6 +93,7 @@ export async function openDatabase(options: OpenDatabaseOptions = {}): Promise<D
       await db.close();
       throw err;
     }
+    migrations.applied = true;
   }
   return db;
 }
@@ -113,8 +115,13 @@ async function openDriver(options: OpenDatabaseOptions, logger: StoreLogger): Pr
   );
 }
 
-/** Wraps an open driver in a `Db` (used by `openDatabase` and the test support). */
-export function dbFromDriver(driver: Driver): Db {
+/**
+ * Wraps an open driver in a `Db` (used by `openDatabase` and the test support). `migrations` says
+ * whether this code's migrations are known to be applied; once they are, they stay applied (none
+ * is ever un-recorded), so `migrationsApplied` stops asking: `/readyz`, which asks it every time,
+ * then costs one `SELECT 1`.
+ */
+export function dbFromDriver(driver: Driver, migrations = { applied: false }): Db {
   const kysely = new Kysely<Database>({ dialect: new PostgresDialect({ pool: driver.pool }) });
   let closing: Promise<void> | null = null;
   return {
@@ -127,7 +134,8 @@ export function dbFromDriver(driver: Driver): Db {
       await sql`SELECT 1`.execute(kysely);
     },
     async migrationsApplied() {
-      return (await pendingMigrations(kysely, await loadMigrations())).length === 0;
+      migrations.applied ||= (await pendingMigrations(kysely, await loadMigrations())).length === 0;
+      return migrations.applied;
     },
     close() {
       // Not kysely.destroy(): it would end the pool the driver ends itself (pg rejects a second end).

@@ -74,13 +74,24 @@ export interface MigrateOptions {
   logger?: StoreLogger;
 }
 
-/** Applies the pending migrations; returns the names applied now (empty when up to date). */
+/**
+ * Applies the pending migrations; returns the names applied now (empty when up to date).
+ *
+ * Most starts find nothing to do, and learn it from two reads, without the lock or the
+ * `CREATE TABLE IF NOT EXISTS`: applied migrations are never un-recorded, so "all applied" read
+ * without the lock stays true. Only when something is pending does it take the lock and read again.
+ */
 export async function migrate(
   db: Kysely<Database>,
   options: MigrateOptions = {},
 ): Promise<string[]> {
   const migrations = options.migrations ?? (await loadMigrations());
   const logger = options.logger ?? silentLogger;
+  const recorded = await recordedNames(db);
+  if (recorded && migrations.every((m) => recorded.has(m.name))) {
+    warnUnknown(recorded, migrations, logger);
+    return [];
+  }
   return db.connection().execute(async (conn) => {
     await sql`SELECT pg_advisory_lock(${MIGRATION_LOCK_KEY})`.execute(conn);
     try {
@@ -96,14 +107,7 @@ export async function migrate(
         logger.info({ migration: migration.name }, 'migration applied');
         done.push(migration.name);
       }
-      const known = new Set(migrations.map((m) => m.name));
-      const unknown = [...applied].filter((name) => !known.has(name));
-      if (unknown.length > 0) {
-        logger.warn(
-          { unknown },
-          'database has migrations this code does not know (newer code ran?)',
-        );
-      }
+      warnUnknown(applied, migrations, logger);
       return done;
     } finally {
       await sql`SELECT pg_advisory_unlock(${MIGRATION_LOCK_KEY})`.execute(conn);
@@ -117,12 +121,25 @@ export async function pendingMigrations(
   migrations?: Migration[],
 ): Promise<string[]> {
   const all = migrations ?? (await loadMigrations());
+  const applied = (await recordedNames(db)) ?? new Set<string>();
+  return all.filter((m) => !applied.has(m.name)).map((m) => m.name);
+}
+
+/** The migrations `schema_migrations` records, or null when the table does not exist yet. */
+async function recordedNames(db: Kysely<Database>): Promise<Set<string> | null> {
   const exists = await sql<{
     found: string | null;
   }>`SELECT to_regclass('schema_migrations')::text AS found`.execute(db);
-  if (!exists.rows[0]?.found) return all.map((m) => m.name);
-  const applied = await appliedNames(db);
-  return all.filter((m) => !applied.has(m.name)).map((m) => m.name);
+  return exists.rows[0]?.found ? appliedNames(db) : null;
+}
+
+/** Warns of recorded migrations this code has no file for (newer code ran on this database). */
+function warnUnknown(applied: Set<string>, migrations: Migration[], logger: StoreLogger): void {
+  const known = new Set(migrations.map((m) => m.name));
+  const unknown = [...applied].filter((name) => !known.has(name));
+  if (unknown.length > 0) {
+    logger.warn({ unknown }, 'database has migrations this code does not know (newer code ran?)');
+  }
 }
 
 async function appliedNames(db: Kysely<Database>): Promise<Set<string>> {
