@@ -5,22 +5,23 @@
  * start, most of an embedded start-up, runs beside everything the main thread loads meanwhile:
  * the store's modules, the HTTP stack and, in demo mode, the emulator.
  */
-import type { Db, StoreLogger } from '../store/db.js';
+import type { OpeningDb, StoreLogger } from '../store/db.js';
 import { embeddedSource, startPglite } from '../store/pglite-start.js';
 import type { Config } from './config.js';
 import { sameSource, type EarlyStore } from './early-store.js';
 
 /**
- * Opens the store of `config`: an in-memory PGlite in demo mode (the emulator that issued the
- * demo accounts' keys forgets them too), else `DATABASE_URL`'s server, else PGlite in `DATA_DIR`.
- * `early` is a PGlite `main.ts` started from the environment: used when it is this store, else
- * closed.
+ * Starts opening the store of `config`: an in-memory PGlite in demo mode (the emulator that
+ * issued the demo accounts' keys forgets them too), else `DATABASE_URL`'s server, else PGlite in
+ * `DATA_DIR`. Resolves as soon as the store's modules are loaded, to a store still opening
+ * (`OpeningDb`: its `opened` says when it is open and migrated). `early` is a PGlite `main.ts`
+ * started from the environment: used when it is this store, else closed.
  */
 export async function openStore(
   config: Config,
   logger: StoreLogger,
   early: EarlyStore | null = null,
-): Promise<Db> {
+): Promise<OpeningDb> {
   const where = {
     ...(config.demo
       ? { url: 'memory://' }
@@ -39,8 +40,8 @@ export async function openStore(
     await early.thread.then((thread) => thread.close()).catch(() => undefined);
   }
   pglite ??= source ? startPglite(source, logger) : undefined;
-  // openDatabase awaits it (and closes what it opened on failure); until then it is not unhandled.
+  // The store awaits it (and closes what it opened on failure); until then it is not unhandled.
   pglite?.catch(() => undefined);
-  const { openDatabase } = await import('../store/db.js');
-  return openDatabase({ ...where, logger, ...(pglite ? { pglite } : {}) });
+  const { startDatabase } = await import('../store/db.js');
+  return startDatabase({ ...where, logger, ...(pglite ? { pglite } : {}) });
 }

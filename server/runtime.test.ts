@@ -1,7 +1,8 @@
 /**
- * The running server's housekeeping: `startLasso` sweeps expired sign-in states, idle web
- * sessions and full rate-limit buckets when it starts and every `HOUSEKEEPING_INTERVAL_MS`, on
- * its clock, and stops sweeping when closed.
+ * The running server's start and housekeeping: `startLasso` builds the app while the store opens
+ * and listens only once it is open (and fails whole if it never opens); it sweeps expired sign-in
+ * states, idle web sessions and full rate-limit buckets when it starts and every
+ * `HOUSEKEEPING_INTERVAL_MS`, on its clock, and stops sweeping when closed.
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
@@ -9,6 +10,7 @@ import path from 'node:path';
 import { afterEach, expect, it, vi } from 'vitest';
 import { ManualClock, MINUTE_MS } from '../lib/clock.js';
 import { createAuthState } from '../store/auth-states.js';
+import { startDatabase, type OpeningDb } from '../store/db.js';
 import { createMemoryBuckets, type TokenBuckets } from '../store/rate-limit.js';
 import { createWebSession } from '../store/web-sessions.js';
 import { loadConfig } from './config.js';
@@ -16,11 +18,26 @@ import { createLogger, memoryDestination } from './logger.js';
 import { HOUSEKEEPING_INTERVAL_MS, startLasso, type Lasso } from './runtime.js';
 import { SESSION_IDLE_TIMEOUT_MS } from './session-cookie.js';
 
+const TEST_ENV = {
+  ENVIRONMENT: 'test',
+  HOST: '127.0.0.1',
+  PORT: '0',
+  PUBLIC_URL: 'http://127.0.0.1:8080',
+  LASTFM_API_KEY: 'K',
+  LASTFM_API_SECRET: 'S',
+  // Never called: nobody follows anyone here.
+  LASTFM_API_URL: 'http://127.0.0.1:9/2.0/',
+  LASTFM_AUTH_URL: 'http://127.0.0.1:9/api/auth/',
+  SESSION_SECRET: 'a-runtime-test-session-secret-of-40+chars',
+};
+
 let lasso: Lasso | undefined;
 let dataDir: string | undefined;
 afterEach(async () => {
   await lasso?.close();
+  lasso = undefined;
   if (dataDir) await rm(dataDir, { recursive: true, force: true });
+  dataDir = undefined;
 });
 
 /** Memory buckets whose sweeps are counted. */
@@ -40,19 +57,7 @@ function watchedBuckets(clock: ManualClock): TokenBuckets & { sweeps: number } {
 it('sweeps sign-in states, idle sessions and rate-limit buckets at start and every interval', async () => {
   const clock = new ManualClock();
   dataDir = await mkdtemp(path.join(os.tmpdir(), 'lasso-runtime-'));
-  const config = loadConfig({
-    ENVIRONMENT: 'test',
-    HOST: '127.0.0.1',
-    PORT: '0',
-    PUBLIC_URL: 'http://127.0.0.1:8080',
-    LASTFM_API_KEY: 'K',
-    LASTFM_API_SECRET: 'S',
-    // Never called: nobody follows anyone here.
-    LASTFM_API_URL: 'http://127.0.0.1:9/2.0/',
-    LASTFM_AUTH_URL: 'http://127.0.0.1:9/api/auth/',
-    SESSION_SECRET: 'a-runtime-test-session-secret-of-40+chars',
-    DATA_DIR: dataDir,
-  });
+  const config = loadConfig({ ...TEST_ENV, DATA_DIR: dataDir });
   const buckets = watchedBuckets(clock);
   lasso = await startLasso(config, {
     logger: createLogger(config, memoryDestination()),
@@ -99,4 +104,44 @@ it('sweeps sign-in states, idle sessions and rate-limit buckets at start and eve
   lasso = undefined;
   await clock.advance(2 * HOUSEKEEPING_INTERVAL_MS);
   expect(buckets.sweeps).toBe(before);
+}, 60_000);
+
+/** An in-memory store whose `opened` waits, after the real one's, for `gate()`. */
+function gatedStore(gate: () => Promise<void>): { store: OpeningDb; real: OpeningDb } {
+  const real = startDatabase({ url: 'memory://' });
+  return { real, store: { ...real, opened: real.opened.then(gate) } };
+}
+
+it('listens only once its store is open and migrated', async () => {
+  let open = (): void => undefined;
+  const gate = new Promise<void>((resolve) => (open = resolve));
+  const { store, real } = gatedStore(() => gate);
+  const config = loadConfig(TEST_ENV);
+  const started = startLasso(config, {
+    logger: createLogger(config, memoryDestination()),
+    store: Promise.resolve(store),
+  });
+  let listening = false;
+  void started.then(() => (listening = true));
+  await real.opened;
+  await new Promise((resolve) => setTimeout(resolve, 200));
+  expect(listening).toBe(false);
+
+  open();
+  lasso = await started;
+  const res = await fetch(`${lasso.url}/readyz`);
+  expect(res.status).toBe(200);
+}, 60_000);
+
+it('fails whole, closing its store, when the store never opens', async () => {
+  const failure = new Error('migration 999_broken failed: boom');
+  const { store, real } = gatedStore(() => Promise.reject(failure));
+  const config = loadConfig(TEST_ENV);
+  await expect(
+    startLasso(config, {
+      logger: createLogger(config, memoryDestination()),
+      store: Promise.resolve(store),
+    }),
+  ).rejects.toBe(failure);
+  await expect(real.ping()).rejects.toThrow();
 }, 60_000);

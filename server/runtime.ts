@@ -13,7 +13,7 @@ import type { LastfmApi, RateLimiter } from '../lastfm/types.js';
 import { MINUTE_MS, SECOND_MS, systemClock, type Clock } from '../lib/clock.js';
 import { systemRandom } from '../lib/random.js';
 import { pruneAuthStates } from '../store/auth-states.js';
-import type { Db } from '../store/db.js';
+import type { Db, OpeningDb } from '../store/db.js';
 import { createTokenBuckets } from '../store/api-buckets.js';
 import { createSharedRateLimiter, type TokenBuckets } from '../store/rate-limit.js';
 import { pruneWebSessions } from '../store/web-sessions.js';
@@ -55,7 +55,7 @@ export interface LassoOptions {
    * The store, already opening (`openStore` of the same configuration): `main.ts` starts it before
    * loading this module. Default: opened here. Closed by `close()` either way.
    */
-  store?: Promise<Db>;
+  store?: Promise<OpeningDb>;
 }
 
 /** A started Lasso: its HTTP address and an orderly `close`. */
@@ -75,7 +75,9 @@ export interface Lasso {
 export async function startLasso(initial: Config, options: LassoOptions): Promise<Lasso> {
   const { logger } = options;
   const clock = options.clock ?? systemClock;
-  // The store opens (PGlite in its worker thread) while the demo emulator starts.
+  // The store opens (PGlite in its worker thread) while the demo emulator starts and, below, while
+  // the engine and the HTTP app are built: nothing queries it before it is open and migrated, and
+  // the server listens only then.
   const [demo, db] = await both(
     initial.demo ? startDemo(initial) : Promise.resolve(null),
     options.store ?? openStore(initial, logger),
@@ -141,6 +143,13 @@ export async function startLasso(initial: Config, options: LassoOptions): Promis
       return { ready: true };
     },
   });
+  try {
+    await db.opened;
+  } catch (err) {
+    await app.close();
+    await Promise.allSettled([db.close(), demo?.close()]);
+    throw err;
+  }
   const url = await app.listen({ host: config.http.host, port: config.http.port });
 
   const loops = new AbortController();

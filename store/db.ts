@@ -79,23 +79,52 @@ export interface Db {
   close(): Promise<void>;
 }
 
+/** A database still opening: usable at once, its queries waiting until it is open and migrated. */
+export interface OpeningDb extends Db {
+  /**
+   * Resolves once the database is open and (unless told not to) migrated. Rejects if either
+   * failed, having closed what it opened; every query then fails the same way.
+   */
+  readonly opened: Promise<void>;
+}
+
 /** Opens the database the options name and, unless told not to, migrates it. */
 export async function openDatabase(options: OpenDatabaseOptions = {}): Promise<Db> {
+  const db = startDatabase(options);
+  await db.opened;
+  return db;
+}
+
+/**
+ * Starts opening (and migrating) the database the options name, and hands it out at once: the
+ * server builds its HTTP app while PGlite opens, instead of after (bench:start). Queries, LISTENs
+ * and `close` wait until it is open and migrated; none runs on a half-migrated schema.
+ */
+export function startDatabase(options: OpenDatabaseOptions = {}): OpeningDb {
   const logger = options.logger ?? silentLogger;
-  const driver = await openDriver(options, logger);
+  const dialect = embeddedSource(options) ? 'pglite' : 'postgres';
+  const driver = openDriver(options, logger);
   const migrations = { applied: false };
-  const db = dbFromDriver(driver, migrations);
-  logger.info({ dialect: db.dialect }, 'database opened');
-  if (options.migrate ?? true) {
+  const opened = driver.then(async (open) => {
+    logger.info({ dialect }, 'database opened');
+    if (!(options.migrate ?? true)) return;
     try {
-      await migrate(db.kysely, { logger });
+      await migrate(new Kysely<Database>({ dialect: new PostgresDialect({ pool: open.pool }) }), {
+        logger,
+      });
     } catch (err) {
-      await db.close();
+      await open.close();
       throw err;
     }
     migrations.applied = true;
-  }
-  return db;
+  });
+  // Awaited through `opened` or by the first query; not unhandled until then.
+  opened.catch(() => undefined);
+  const ready = async (): Promise<Driver> => {
+    await opened;
+    return driver;
+  };
+  return { ...dbOver(dialect, ready, migrations), opened };
 }
 
 async function openDriver(options: OpenDatabaseOptions, logger: StoreLogger): Promise<Driver> {
@@ -116,19 +145,34 @@ async function openDriver(options: OpenDatabaseOptions, logger: StoreLogger): Pr
 }
 
 /**
- * Wraps an open driver in a `Db` (used by `openDatabase` and the test support). `migrations` says
- * whether this code's migrations are known to be applied; once they are, they stay applied (none
- * is ever un-recorded), so `migrationsApplied` stops asking: `/readyz`, which asks it every time,
- * then costs one `SELECT 1`.
+ * Wraps an open driver in a `Db` (the test support's). `migrations` says whether this code's
+ * migrations are known to be applied.
  */
 export function dbFromDriver(driver: Driver, migrations = { applied: false }): Db {
-  const kysely = new Kysely<Database>({ dialect: new PostgresDialect({ pool: driver.pool }) });
+  return dbOver(driver.dialect, () => Promise.resolve(driver), migrations);
+}
+
+/**
+ * A `Db` over the driver `driver()` resolves to. Once this code's migrations are applied they stay
+ * applied (none is ever un-recorded), so `migrationsApplied` stops asking then: `/readyz`, which
+ * asks it every time, costs one `SELECT 1`.
+ */
+function dbOver(
+  dialect: Db['dialect'],
+  driver: () => Promise<Driver>,
+  migrations: { applied: boolean },
+): Db {
+  // Kysely asks for the pool at its first query.
+  const kysely = new Kysely<Database>({
+    dialect: new PostgresDialect({ pool: async () => (await driver()).pool }),
+  });
   let closing: Promise<void> | null = null;
   return {
     kysely,
-    dialect: driver.dialect,
+    dialect,
     transaction: (fn) => kysely.transaction().execute(fn),
-    listen: (channel, onPayload, options) => driver.listen(channel, onPayload, options),
+    listen: async (channel, onPayload, options) =>
+      (await driver()).listen(channel, onPayload, options),
     notify,
     async ping() {
       await sql`SELECT 1`.execute(kysely);
@@ -139,7 +183,11 @@ export function dbFromDriver(driver: Driver, migrations = { applied: false }): D
     },
     close() {
       // Not kysely.destroy(): it would end the pool the driver ends itself (pg rejects a second end).
-      closing ??= driver.close();
+      // A database that failed to open closed what it had opened already.
+      closing ??= driver().then(
+        (open) => open.close(),
+        () => undefined,
+      );
       return closing;
     },
   };
