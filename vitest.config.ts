@@ -23,6 +23,12 @@ const DB = [
   'server/runtime.test.ts',
   'store/pglite-snapshot.test.ts',
 ];
+/**
+ * Unit tests that replace a module with `vi.mock`: in the shared graph of `unit` the replacement
+ * would stay in place for every later file in the worker, so they run isolated, in
+ * `unit-isolated`. The emulator's internal-error test makes `api/shapes.js` throw.
+ */
+const OWN_GRAPH = ['emulator/internal-error.test.ts'];
 /** What no Node project collects. */
 const NEVER = ['node_modules/**', 'dist/**', 'data/**', 'web/**', 'e2e/**'];
 
@@ -52,8 +58,22 @@ export default defineConfig({
           // Worker threads start much faster than ~90 forked processes, and no unit test needs a
           // process of its own (none changes the working folder, signals or exits).
           pool: 'threads',
+          // One module graph per worker, not one per file: re-importing Fastify, zod, Kysely and
+          // the rest for each of ~95 files was most of the run's time. Files sharing a worker
+          // must put back what they change (timers, mocks, globals, servers they start).
+          isolate: false,
           include: ['**/*.test.ts'],
-          exclude: [...NEVER, SOAK_RUNS, MODEL, ...DB],
+          exclude: [...NEVER, SOAK_RUNS, MODEL, ...DB, ...OWN_GRAPH],
+        },
+      },
+      {
+        // The few unit tests that need a module graph of their own (OWN_GRAPH says why).
+        test: {
+          ...node,
+          name: 'unit-isolated',
+          pool: 'threads',
+          include: OWN_GRAPH,
+          exclude: NEVER,
         },
       },
       {
@@ -83,6 +103,10 @@ export default defineConfig({
           environment: 'happy-dom',
           setupFiles: ['./web/src/test/setup.ts'],
           testTimeout: 15_000,
+          // One happy-dom window and module graph per worker, not per file: setting up the
+          // environment for each file was most of the run's time. web/src/test/setup.ts resets
+          // what a test may change (DOM, globals, mocks, timers, storage, online state).
+          isolate: false,
           // Bundled like the build, so their `react` imports reach preact/compat too.
           server: { deps: { inline: [/@tanstack\//] } },
         },
