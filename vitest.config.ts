@@ -66,6 +66,11 @@ export default defineConfig({
           // average 3–7). Files sharing a worker must put back what they change (timers, mocks,
           // globals, env, servers they start); one that replaces a module goes in OWN_GRAPH.
           isolate: false,
+          // A safety net for that: spies, stubbed globals and env put back after each test (none
+          // of today's files needs it; test/setup.ts also puts the real timers back per file).
+          restoreMocks: true,
+          unstubGlobals: true,
+          unstubEnvs: true,
           include: ['**/*.test.ts'],
           exclude: [...NEVER, SOAK_RUNS, MODEL, ...DB, ...OWN_GRAPH],
         },

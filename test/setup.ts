@@ -7,6 +7,7 @@
  * wrapped around itself again by every file.
  */
 import net from 'node:net';
+import { afterAll, vi } from 'vitest';
 
 const LOOPBACK = new Set(['127.0.0.1', '::1', 'localhost', '::ffff:127.0.0.1', '']);
 /** Marks the guarded `connect`, so a second run of this file sees it is already there. */
@@ -29,3 +30,9 @@ if (!(net.Socket.prototype.connect as Connect)[GUARDED]) {
   guardedConnect[GUARDED] = true;
   net.Socket.prototype.connect = guardedConnect;
 }
+
+// Files sharing a worker share its timers too: one that switched to fake timers and did not
+// switch back must not leave them to the next file.
+afterAll(() => {
+  vi.useRealTimers();
+});
