@@ -2,10 +2,12 @@ import preact from '@preact/preset-vite';
 import { defineConfig } from 'vitest/config';
 
 /**
- * Tests in tiers, one Vitest project each (README → "Tests"): `unit` (pure, seconds), `db` (the
- * store, the engine and the server on PGlite and, with TEST_DATABASE_URL, PostgreSQL), `model`
- * (the model-based engine test, minutes), `web` (components), `soak` (real processes, minutes).
- * `npm test` runs them all; `npm run test:unit`, `test:db`, `test:model` run one.
+ * Tests in tiers, one Vitest project each (README → "Tests"): `unit` (pure, seconds; with
+ * `unit-isolated`, the few that need a module graph of their own), `db` (the store, the engine
+ * and the server on PGlite and, with TEST_DATABASE_URL, PostgreSQL), `model` (the model-based
+ * engine test, minutes), `web` (components), `soak` (real processes, minutes). `npm test` runs
+ * them all; `npm run test:unit` runs `unit`, `unit-isolated` and `web`; `test:db`, `test:model`
+ * one each.
  */
 
 /** The soak suites' short runs (soak/README.md); the soak's own unit tests stay in `unit`. */
@@ -23,6 +25,12 @@ const DB = [
   'server/runtime.test.ts',
   'store/pglite-snapshot.test.ts',
 ];
+/**
+ * Unit tests that replace a module with `vi.mock`: in the shared graph of `unit` the replacement
+ * would stay in place for every later file in the worker, so they run isolated, in
+ * `unit-isolated`. The emulator's internal-error test makes `api/shapes.js` throw.
+ */
+const OWN_GRAPH = ['emulator/internal-error.test.ts'];
 /** What no Node project collects. */
 const NEVER = ['node_modules/**', 'dist/**', 'data/**', 'web/**', 'e2e/**'];
 
@@ -52,8 +60,29 @@ export default defineConfig({
           // Worker threads start much faster than ~90 forked processes, and no unit test needs a
           // process of its own (none changes the working folder, signals or exits).
           pool: 'threads',
+          // One module graph per worker, not one per file: re-importing Fastify, zod, Kysely and
+          // the rest for each of ~95 files was most of the run's time. `npm run test:unit` took
+          // 21, 50, 37 s against 79, 157, 146 s isolated (runs alternated, 2 cores shared at load
+          // average 3–7). Files sharing a worker must put back what they change (timers, mocks,
+          // globals, env, servers they start); one that replaces a module goes in OWN_GRAPH.
+          isolate: false,
+          // A safety net for that: spies, stubbed globals and env put back after each test (none
+          // of today's files needs it; test/setup.ts also puts the real timers back per file).
+          restoreMocks: true,
+          unstubGlobals: true,
+          unstubEnvs: true,
           include: ['**/*.test.ts'],
-          exclude: [...NEVER, SOAK_RUNS, MODEL, ...DB],
+          exclude: [...NEVER, SOAK_RUNS, MODEL, ...DB, ...OWN_GRAPH],
+        },
+      },
+      {
+        // The few unit tests that need a module graph of their own (OWN_GRAPH says why).
+        test: {
+          ...node,
+          name: 'unit-isolated',
+          pool: 'threads',
+          include: OWN_GRAPH,
+          exclude: NEVER,
         },
       },
       {
@@ -83,6 +112,10 @@ export default defineConfig({
           environment: 'happy-dom',
           setupFiles: ['./web/src/test/setup.ts'],
           testTimeout: 15_000,
+          // One happy-dom window and module graph per worker, not per file: setting up the
+          // environment for each file was most of the run's time. web/src/test/setup.ts resets
+          // what a test may change (DOM, globals, mocks, timers, storage, online state).
+          isolate: false,
           // Bundled like the build, so their `react` imports reach preact/compat too.
           server: { deps: { inline: [/@tanstack\//] } },
         },

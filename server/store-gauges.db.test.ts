@@ -5,6 +5,7 @@ import { describeEachDatabase } from '../store/test-support/databases.js';
 import {
   insertAccount,
   insertFollow,
+  insertOutbox,
   insertHost,
   TEST_NOW,
 } from '../store/test-support/factories.js';
@@ -30,22 +31,15 @@ async function addOutboxRow(db: DbExecutor, state: 'pending' | 'sending' | 'acce
   const guest = await insertAccount(db);
   const host = await insertHost(db);
   const follow = await insertFollow(db, { guestId: guest.id, hostId: host.id });
-  await db
-    .insertInto('outbox')
-    .values({
-      follow_id: follow.id,
-      guest_id: guest.id,
-      artist: 'A',
-      track: 'T',
-      album: '',
-      timestamp: 1,
+  await insertOutbox(
+    db,
+    { followId: follow.id, guestId: guest.id },
+    {
       state,
-      next_attempt_at: TEST_NOW,
       sending_since: state === 'sending' ? TEST_NOW : null,
       settled_at: state === 'accepted' ? TEST_NOW : null,
-      created_at: TEST_NOW,
-    })
-    .execute();
+    },
+  );
 }
 
 function gaugeValues(body: string): StoreGauges {

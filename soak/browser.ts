@@ -6,7 +6,7 @@
  * Lasso recorded against the moments the guest asked.
  */
 import type { StatusResponse } from '../contract/session.js';
-import { allowOnConsentPage, CookieJar } from '../test/integration/browser.js';
+import { allowOnConsentPage, CookieJar, readBody } from '../test/integration/browser.js';
 import { sleep } from './emulator.js';
 import type { Span } from './truth.js';
 
@@ -64,13 +64,7 @@ export class GuestBrowser {
       signal: AbortSignal.timeout(60_000),
     });
     this.jar.take(res);
-    const text = await res.text();
-    let json: unknown;
-    try {
-      json = JSON.parse(text);
-    } catch {
-      json = undefined;
-    }
+    const { json } = await readBody(res);
     return { status: res.status, json };
   }
 

@@ -18,6 +18,7 @@ import { describeEachDatabase } from './test-support/databases.js';
 import {
   insertAccount,
   insertFollow,
+  insertOutbox,
   insertHost,
   randomHash,
   TEST_NOW,
@@ -97,20 +98,7 @@ describeEachDatabase('accounts', (t) => {
         .insertInto('follow_windows')
         .values({ follow_id: follow.id, opened_at: TEST_NOW })
         .execute();
-      await db
-        .insertInto('outbox')
-        .values({
-          follow_id: follow.id,
-          guest_id: a.id,
-          artist: 'A',
-          track: 'T',
-          album: '',
-          timestamp: 1,
-          state: 'pending',
-          next_attempt_at: TEST_NOW,
-          created_at: TEST_NOW,
-        })
-        .execute();
+      await insertOutbox(db, { followId: follow.id, guestId: a.id });
       await db
         .insertInto('events')
         .values({ guest_id: a.id, type: 'held', payload: {}, created_at: TEST_NOW })

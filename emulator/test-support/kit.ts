@@ -5,6 +5,7 @@
  */
 import { createHash } from 'node:crypto';
 import { ManualClock } from '../../lib/clock.js';
+import { readBody } from '../../test/integration/browser.js';
 import type { EmulatorHandle } from '../server.js';
 import { startEmulator } from '../server.js';
 import type { EmulatorOptions } from '../types.js';
@@ -110,13 +111,7 @@ export async function control(
 }
 
 async function parse(res: Response): Promise<Reply> {
-  const text = await res.text();
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch {
-    json = undefined;
-  }
+  const { text, json } = await readBody(res);
   return { status: res.status, headers: res.headers, text, json };
 }
 

@@ -111,12 +111,7 @@ describeEachDatabase('engine: disconnecting', (t) => {
     await running;
     await rig.runUntil(engine, at(3));
 
-    expect(
-      rig.rig.emu
-        .scrobbles(bob.name)
-        .map((s) => s.track)
-        .sort(),
-    ).toEqual(['T10', 'T20']);
+    expect(rig.tracksOf(bob.name)).toEqual(['T10', 'T20']);
     const bobRows = await t.db.kysely
       .selectFrom('outbox')
       .select('state')

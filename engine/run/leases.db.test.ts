@@ -11,6 +11,7 @@ import { describeEachDatabase } from '../../store/test-support/databases.js';
 import {
   insertAccount,
   insertFollow,
+  insertOutbox,
   insertHost,
   TEST_NOW,
 } from '../../store/test-support/factories.js';
@@ -37,22 +38,17 @@ async function sendingRow(db: DbExecutor, since: Date, until: Date) {
   const guest = await insertAccount(db);
   const host = await insertHost(db, { next_poll_at: NEVER_POLL_AT });
   const follow = await insertFollow(db, { guestId: guest.id, hostId: host.id });
-  const row = await db
-    .insertInto('outbox')
-    .values({
-      follow_id: follow.id,
-      guest_id: guest.id,
-      artist: 'A',
-      track: 'T',
-      album: '',
+  const row = await insertOutbox(
+    db,
+    { followId: follow.id, guestId: guest.id },
+    {
       timestamp: Math.floor(t0 / 1000) - 60,
       state: 'sending',
       sending_since: since,
       next_attempt_at: until,
       created_at: since,
-    })
-    .returningAll()
-    .executeTakeFirstOrThrow();
+    },
+  );
   return { guest, row };
 }
 

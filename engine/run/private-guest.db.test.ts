@@ -82,13 +82,7 @@ describeEachDatabase('engine: a guest whose listening is private', (t) => {
     const rows = await t.db.kysely.selectFrom('outbox').select('state').execute();
     expect(rows.map((r) => r.state)).toEqual(['sending', 'sending']);
 
-    const key = await rig.rig.sessionFor(ann.name);
-    await t.db.kysely
-      .updateTable('accounts')
-      .set({ session_key_enc: Buffer.from(key), key_state: 'valid' })
-      .where('id', '=', ann.id)
-      .execute();
-    await engine.accountReauthorized(ann.id);
+    await rig.signInAgain(ann, engine);
     await rig.runUntil(engine, at(15));
     expect(rig.sent).toHaveLength(2);
     expect(rig.rig.emu.scrobbles(ann.name)).toHaveLength(2);

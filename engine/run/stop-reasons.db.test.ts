@@ -177,20 +177,9 @@ describeEachDatabase('engine: how follows end', (t) => {
     expect(rig.sent.filter((s) => s.user === ann.name)).toHaveLength(0);
 
     // Signs in again: the server stores the new key as valid, then tells the engine.
-    const key = await rig.rig.sessionFor(ann.name);
-    await t.db.kysely
-      .updateTable('accounts')
-      .set({ session_key_enc: Buffer.from(key), key_state: 'valid' })
-      .where('id', '=', ann.id)
-      .execute();
-    await engine.accountReauthorized(ann.id);
+    await rig.signInAgain(ann, engine);
     await rig.runUntil(engine, at(121));
-    expect(
-      rig.rig.emu
-        .scrobbles(ann.name)
-        .map((s) => s.track)
-        .sort(),
-    ).toEqual(['One', 'Two']);
+    expect(rig.tracksOf(ann.name)).toEqual(['One', 'Two']);
     expect((await engine.history(ann.id))[0]).toMatchObject({ pendingCount: 0, mirroredCount: 2 });
   });
 });

@@ -13,6 +13,7 @@ import { describeEachDatabase } from '../../store/test-support/databases.js';
 import {
   insertAccount,
   insertFollow,
+  insertOutbox,
   insertHost,
   TEST_NOW,
 } from '../../store/test-support/factories.js';
@@ -65,22 +66,13 @@ describeEachDatabase('submitter claims', (t) => {
     const host = await insertHost(db);
     const follow = await insertFollow(db, { guestId: guest.id, hostId: host.id });
     guestId = guest.id;
-    await db
-      .insertInto('outbox')
-      .values(
-        [1, 2, 3].map((i) => ({
-          follow_id: follow.id,
-          guest_id: guest.id,
-          artist: 'A',
-          track: `T${i}`,
-          album: '',
-          timestamp: Math.floor(t0 / 1000) - 600 + i,
-          state: 'pending' as const,
-          next_attempt_at: TEST_NOW,
-          created_at: TEST_NOW,
-        })),
-      )
-      .execute();
+    for (const i of [1, 2, 3]) {
+      await insertOutbox(
+        db,
+        { followId: follow.id, guestId: guest.id },
+        { track: `T${i}`, timestamp: Math.floor(t0 / 1000) - 600 + i },
+      );
+    }
   });
 
   it('lets exactly one of two concurrent claimers take the guest’s batch', async () => {

@@ -60,12 +60,7 @@ describeEachDatabase('engine: submitting', (t) => {
     await rig.runUntil(engine, NEXT_UTC_DAY - MINUTE_MS);
     expect(rig.rig.emu.scrobbles(ann.name)).toHaveLength(2);
     await rig.runUntil(engine, NEXT_UTC_DAY + MINUTE_MS);
-    expect(
-      rig.rig.emu
-        .scrobbles(ann.name)
-        .map((s) => s.track)
-        .sort(),
-    ).toEqual(['T1', 'T2', 'T3', 'T4']);
+    expect(rig.tracksOf(ann.name)).toEqual(['T1', 'T2', 'T3', 'T4']);
     const [entry] = await engine.history(ann.id);
     expect(entry).toMatchObject({ mirroredCount: 4, pendingCount: 0 });
   });
@@ -116,12 +111,7 @@ describeEachDatabase('engine: submitting', (t) => {
       // The crashed instance is gone; another one starts on the same database.
       const second = rig.engine();
       await rig.runUntil(second, at(10));
-      expect(
-        rig.rig.emu
-          .scrobbles(ann.name)
-          .map((s) => s.track)
-          .sort(),
-      ).toEqual(['One', 'Two']);
+      expect(rig.tracksOf(ann.name)).toEqual(['One', 'Two']);
       expect(rig.sent).toHaveLength(2);
       const [entry] = await second.history(ann.id);
       expect(entry).toMatchObject({ mirroredCount: 2, pendingCount: 0 });

@@ -64,6 +64,13 @@ export interface EngineRig {
   soloJam(opts?: {
     follow?: boolean;
   }): Promise<{ host: string; ann: TestGuest; engine: EngineRuntime }>;
+  /**
+   * The guest signs in again after their key was revoked: a new session key from the emulator,
+   * stored as valid as the server stores it, then `engine` is told (`accountReauthorized`).
+   */
+  signInAgain(guest: TestGuest, engine: EngineRuntime): Promise<void>;
+  /** The track names in `user`'s library on the emulator, sorted. */
+  tracksOf(user: string): string[];
   /** Runs the engines (concurrently) and the clock until `untilMs`; see `runEngines`. */
   runUntil(engines: EngineRuntime | EngineRuntime[], untilMs: number): Promise<void>;
   /**
@@ -262,6 +269,21 @@ export async function startEngineRig(
       if (jam.follow) await engine.startFollow(ann.id, host);
       return { host, ann, engine };
     },
+    async signInAgain(guest, engine) {
+      const sessionKey = await rig.sessionFor(guest.name);
+      users.set(sessionKey, guest.name);
+      await db.kysely
+        .updateTable('accounts')
+        .set({ session_key_enc: Buffer.from(sessionKey, 'utf8'), key_state: 'valid' })
+        .where('id', '=', guest.id)
+        .execute();
+      await engine.accountReauthorized(guest.id);
+    },
+    tracksOf: (user) =>
+      rig.emu
+        .scrobbles(user)
+        .map((s) => s.track)
+        .sort(),
     runUntil: (engines, untilMs) =>
       runEngines(rig, Array.isArray(engines) ? engines : [engines], untilMs),
     resent() {

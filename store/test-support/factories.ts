@@ -11,6 +11,8 @@ import type {
   NewAccount,
   NewFollow,
   NewHost,
+  NewOutbox,
+  OutboxRow,
 } from '../schema.js';
 
 /** The instant test rows are created at unless told otherwise. */
@@ -79,6 +81,30 @@ export async function insertFollow(
       state: 'active',
       mirror_now_playing: false,
       started_at: TEST_NOW,
+      created_at: TEST_NOW,
+      ...overrides,
+    })
+    .returningAll()
+    .executeTakeFirstOrThrow();
+}
+
+/** Inserts a pending outbox row of `followId` for `guestId` (track "T" by "A"), due at `TEST_NOW`. */
+export async function insertOutbox(
+  db: DbExecutor,
+  ids: { followId: number; guestId: number },
+  overrides: Partial<NewOutbox> = {},
+): Promise<OutboxRow> {
+  return db
+    .insertInto('outbox')
+    .values({
+      follow_id: ids.followId,
+      guest_id: ids.guestId,
+      artist: 'A',
+      track: 'T',
+      album: '',
+      timestamp: 1,
+      state: 'pending',
+      next_attempt_at: TEST_NOW,
       created_at: TEST_NOW,
       ...overrides,
     })

@@ -8,6 +8,10 @@ beforeEach(() => {
   FakeEventSource.instances = [];
   vi.stubGlobal('EventSource', FakeEventSource);
   window.history.replaceState(null, '', '/');
+  // The window outlives one file when files share a worker (isolate: false): start each test
+  // with empty storage, as a fresh window would.
+  localStorage.clear();
+  sessionStorage.clear();
 });
 
 afterEach(() => {
