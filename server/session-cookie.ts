@@ -10,7 +10,7 @@ import type { CookieSerializeOptions } from '@fastify/cookie';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { DAY_MS, HOUR_MS, MINUTE_MS } from '../lib/clock.js';
 import type { Config } from './config.js';
-import { hashToken } from './crypto.js';
+import { hashTokenText } from './crypto.js';
 
 /** The session cookie's name outside production (plain http on localhost). */
 export const COOKIE_NAME = 'lasso_session';
@@ -116,9 +116,23 @@ export function readSessionId(request: FastifyRequest): string | undefined {
 
 /** The session cookie's SHA-256 (what `web_sessions` is keyed by) and its base64url text. */
 export interface SessionDigest {
-  hash: Buffer;
+  /** The hash as bytes (database lookups); made from `key` when first asked for. */
+  readonly hash: Buffer;
   /** `hash` as base64url: the key of in-memory maps (rate limits, session cache). */
-  key: string;
+  readonly key: string;
+}
+
+/**
+ * A digest kept as text: most requests only need the key (the rate limits' and the session
+ * cache's), so the bytes are decoded only for a database read or write.
+ */
+class TextDigest implements SessionDigest {
+  #hash: Buffer | undefined;
+  constructor(readonly key: string) {}
+  get hash(): Buffer {
+    this.#hash ??= Buffer.from(this.key, 'base64url');
+    return this.#hash;
+  }
 }
 
 const digests = new WeakMap<FastifyRequest, SessionDigest | null>();
@@ -131,8 +145,7 @@ export function sessionDigest(request: FastifyRequest): SessionDigest | null {
   let digest = digests.get(request);
   if (digest === undefined) {
     const value = request.cookies[cookieNameOf(request)];
-    const hash = value ? hashToken(value) : null;
-    digest = hash ? { hash, key: hash.toString('base64url') } : null;
+    digest = value ? new TextDigest(hashTokenText(value)) : null;
     digests.set(request, digest);
   }
   return digest;

@@ -17,8 +17,10 @@
  *   expiry and touch rules above run on every request against the cached `last_seen_at`, a
  *   cached copy that looks expired is checked against the database, and start/resume always
  *   read the database (a key revoked or a session ended elsewhere is seen at once there).
+ *   A request whose cached session needs nothing written (not expired, not due a touch, account
+ *   not disconnected) is let through synchronously, without a promise.
  */
-import type { FastifyRequest, onRequestAsyncHookHandler } from 'fastify';
+import type { FastifyReply, FastifyRequest, HookHandlerDoneFunction } from 'fastify';
 import { MINUTE_MS } from '../../lib/clock.js';
 import type { Clock } from '../../lib/clock.js';
 import { findAccountById } from '../../store/accounts.js';
@@ -95,18 +97,48 @@ async function readSession(db: Db, sessionHash: Buffer): Promise<SessionEntry | 
  */
 async function lookUp(
   deps: GuestAuthDeps,
-  { hash: sessionHash, key }: SessionDigest,
+  digest: SessionDigest,
   now: number,
   fresh: boolean,
 ): Promise<SessionEntry | undefined> {
   const cache = deps.sessionCache;
+  const { key } = digest;
   const cached = fresh ? undefined : cache.get(key, now);
   if (cached !== undefined && now - cached.lastSeenAt < SESSION_IDLE_TIMEOUT_MS) {
     return cached;
   }
   // Dropping the entry first also keeps a fresh read from sharing a load already under way.
   if (fresh || cached !== undefined) cache.delete(key);
-  return cache.load(key, now, () => readSession(deps.db, sessionHash));
+  return cache.load(key, now, () => readSession(deps.db, digest.hash));
+}
+
+/** The guest of a checked session entry; the hash's bytes are decoded only if asked for. */
+class SessionGuest implements Guest {
+  readonly accountId: number;
+  readonly username: string;
+  readonly keyState: KeyState;
+  readonly #digest: SessionDigest;
+  constructor(entry: SessionEntry, digest: SessionDigest) {
+    this.accountId = entry.accountId;
+    this.username = entry.username;
+    this.keyState = entry.keyState;
+    this.#digest = digest;
+  }
+  get sessionHash(): Buffer {
+    return this.#digest.hash;
+  }
+}
+
+/**
+ * The guest from the cache alone, when `authenticate` would neither read nor write the
+ * database: a cached entry, used less than `SESSION_TOUCH_INTERVAL_MS` ago (so far from idle
+ * expiry), of an account not disconnected. Otherwise undefined: `authenticate` decides.
+ */
+function cachedGuest(deps: GuestAuthDeps, digest: SessionDigest, now: number): Guest | undefined {
+  const entry = deps.sessionCache.get(digest.key, now);
+  if (entry === undefined || entry.keyState === 'disconnected') return undefined;
+  if (now - entry.lastSeenAt >= SESSION_TOUCH_INTERVAL_MS) return undefined;
+  return new SessionGuest(entry, digest);
 }
 
 /** Finds and checks the session of a request; throws the 401 the policy above says. */
@@ -117,7 +149,7 @@ export async function authenticate(
 ): Promise<Guest> {
   const digest = readSessionId(request) === undefined ? null : sessionDigest(request);
   if (digest === null) throw errors.authRequired();
-  const { hash: sessionHash, key } = digest;
+  const { key } = digest;
   const db = deps.db.kysely;
   const now = deps.clock.now();
   const entry = await lookUp(deps, digest, now, options.fresh === true);
@@ -126,7 +158,7 @@ export async function authenticate(
   const idleMs = now - entry.lastSeenAt;
   if (idleMs >= SESSION_IDLE_TIMEOUT_MS || entry.keyState === 'disconnected') {
     deps.sessionCache.delete(key);
-    await deleteWebSession(db, sessionHash);
+    await deleteWebSession(db, digest.hash);
     throw idleMs >= SESSION_IDLE_TIMEOUT_MS
       ? errors.sessionExpired()
       : errors.sessionExpired('Lasso is no longer connected to Last.fm; sign in again');
@@ -134,37 +166,53 @@ export async function authenticate(
   if (idleMs >= SESSION_TOUCH_INTERVAL_MS) {
     // Set first: the other requests of a burst share this entry and need not write too.
     entry.lastSeenAt = now;
-    if (!(await touchWebSession(db, sessionHash, new Date(now)))) {
+    if (!(await touchWebSession(db, digest.hash, new Date(now)))) {
       // Deleted meanwhile (signed out elsewhere).
       deps.sessionCache.delete(key);
       throw errors.authRequired();
     }
   }
-  return {
-    accountId: entry.accountId,
-    username: entry.username,
-    keyState: entry.keyState,
-    sessionHash,
-  };
+  return new SessionGuest(entry, digest);
 }
+
+/** A hook that either calls `done` or returns a promise, which Fastify then waits for. */
+export type DoneOrPromiseHook = (
+  request: FastifyRequest,
+  reply: FastifyReply,
+  done: HookHandlerDoneFunction,
+) => Promise<void> | undefined;
 
 /**
  * A route `onRequest` hook that lets only signed-in guests through (before the body is even
- * parsed). Read the guest in the handler with `guestOf(request)`.
+ * parsed). Read the guest in the handler with `guestOf(request)`. A session found in the cache
+ * with nothing to write passes at once (`done()`); anything else returns the promise of the
+ * full check, which Fastify (and the in-flight count) wait for.
  */
-export function guestHook(
-  deps: GuestAuthDeps,
-  options: GuestHookOptions = {},
-): onRequestAsyncHookHandler {
-  return async (request) => {
-    // The key's state is read afresh where it matters: these routes make the engine send.
-    const guest = await authenticate(deps, request, { fresh: options.usableKey === true });
+export function guestHook(deps: GuestAuthDeps, options: GuestHookOptions = {}): DoneOrPromiseHook {
+  // The key's state is read afresh where it matters: these routes make the engine send.
+  const fresh = options.usableKey === true;
+  const check = async (request: FastifyRequest): Promise<void> => {
+    const guest = await authenticate(deps, request, { fresh });
     if (options.usableKey && guest.keyState !== 'valid') {
       throw errors.sessionExpired(
         'Last.fm no longer accepts Lasso for this account: sign in with Last.fm again',
       );
     }
     guests.set(request, guest);
+  };
+  // Not `async`: Fastify takes either `done()` or a returned promise from a hook (its types
+  // declare hooks that return void); the in-flight count waits for a returned promise.
+  return (request, _reply, done) => {
+    if (!fresh && readSessionId(request) !== undefined) {
+      const digest = sessionDigest(request);
+      const guest = digest && cachedGuest(deps, digest, deps.clock.now());
+      if (guest) {
+        guests.set(request, guest);
+        done();
+        return undefined;
+      }
+    }
+    return check(request);
   };
 }
 

@@ -10,6 +10,7 @@ import {
   StateChangeResponse,
   StatusResponse,
 } from '../../contract/index.js';
+import type { FastifyReply } from 'fastify';
 import type { FollowSummary } from '../../engine/engine-api.js';
 import { EngineError } from '../../engine/engine-api.js';
 import { LastfmError } from '../../lastfm/errors.js';
@@ -33,6 +34,11 @@ async function aboutTarget<T>(target: string, fn: () => Promise<T>): Promise<T> 
     if (err instanceof LastfmError) throw fromLastfmError(err, target);
     throw err;
   }
+}
+
+/** Sends JSON text as it is: a string with a JSON content type is not serialized again. */
+function sendJson(reply: FastifyReply, json: string): void {
+  reply.type('application/json; charset=utf-8').send(json);
 }
 
 /** The follow routes. */
@@ -113,16 +119,22 @@ export const sessionRoutes: RouteModule<ApiDeps> = (app, deps) => {
   app.get(
     '/api/session/status',
     { onRequest: requireGuest, schema: { tags, response: { 200: StatusResponse } } },
-    async (request, reply) => {
+    (request, reply) => {
       const guestId = guestOf(request).accountId;
+      // A status read within the cache's TTL is answered at once, without a promise.
+      const cached = statusCache.peek(guestId);
+      if (cached !== undefined) {
+        sendJson(reply, cached);
+        return;
+      }
       // Cached as the JSON text the route's schema made (once per read, not per request).
-      const json = await statusCache.get(guestId, async () => {
-        const body = reply.serialize(statusBody(await engine.status(guestId)));
-        if (typeof body !== 'string') throw new Error('the status serializer must make text');
-        return body;
-      });
-      // A string with a JSON content type is sent as it is, without serializing it again.
-      return reply.type('application/json; charset=utf-8').send(json as never);
+      return statusCache
+        .get(guestId, async () => {
+          const body = reply.serialize(statusBody(await engine.status(guestId)));
+          if (typeof body !== 'string') throw new Error('the status serializer must make text');
+          return body;
+        })
+        .then((json) => sendJson(reply, json));
     },
   );
 };

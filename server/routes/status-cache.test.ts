@@ -81,4 +81,33 @@ describe('status cache', () => {
     // 3 was still cached; 1, the oldest, had been dropped.
     expect(src.reads).toBe(4);
   });
+
+  it('peeks only at a finished read within the TTL, and never past an invalidation', async () => {
+    const clock = new ManualClock();
+    const cache = createStatusCache<StatusView>({ clock });
+    expect(cache.peek(1)).toBeUndefined();
+    let release: (v: StatusView) => void = () => undefined;
+    const reading = cache.get(1, () => new Promise<StatusView>((r) => (release = r)));
+    // Under way: get() would share the read, peek() has nothing to give yet.
+    expect(cache.peek(1)).toBeUndefined();
+    release(view('active'));
+    await reading;
+    expect(cache.peek(1)?.state).toBe('active');
+    expect(cache.peek(2)).toBeUndefined();
+    await clock.advance(STATUS_CACHE_TTL_MS - 1);
+    expect(cache.peek(1)?.state).toBe('active');
+    await clock.advance(1);
+    expect(cache.peek(1)).toBeUndefined();
+
+    await cache.get(1, source('paused').read);
+    expect(cache.peek(1)?.state).toBe('paused');
+    cache.invalidate(1);
+    expect(cache.peek(1)).toBeUndefined();
+  });
+
+  it('peeks at nothing after a failed read', async () => {
+    const cache = createStatusCache<StatusView>({ clock: new ManualClock() });
+    await expect(cache.get(1, () => Promise.reject(new Error('down')))).rejects.toThrow('down');
+    expect(cache.peek(1)).toBeUndefined();
+  });
 });

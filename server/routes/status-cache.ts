@@ -27,6 +27,12 @@ export interface StatusCache<T = string> {
    * for all the concurrent requests of one guest.
    */
   get(guestId: number, read: () => Promise<T>): Promise<T>;
+  /**
+   * The guest's status if `get` would answer it from memory right now with a read already
+   * finished (same TTL, same invalidations), else undefined: lets a cache hit be answered
+   * without waiting on a promise.
+   */
+  peek(guestId: number): T | undefined;
   /** Drops the guest's status: their next request reads it afresh. */
   invalidate(guestId: number): void;
 }
@@ -43,6 +49,9 @@ interface Slot<T> {
   value: Promise<T>;
   /** When the read started (ms, injected clock). */
   readAt: number;
+  /** Whether the read succeeded, and `result` with it. */
+  done: boolean;
+  result: T | undefined;
 }
 
 /** A status cache in this process's memory. */
@@ -72,14 +81,24 @@ export function createStatusCache<T = string>(options: StatusCacheOptions): Stat
       slots.delete(guestId);
       makeRoom(now);
       const value = read();
-      const mine: Slot<T> = { value, readAt: now };
+      const mine: Slot<T> = { value, readAt: now, done: false, result: undefined };
       slots.set(guestId, mine);
       // A failed read is not served to later requests. (Invalidation replaces the slot, so a
       // read that started before a state change never answers a request made after it.)
-      value.catch(() => {
-        if (slots.get(guestId) === mine) slots.delete(guestId);
-      });
+      value.then(
+        (result) => {
+          mine.done = true;
+          mine.result = result;
+        },
+        () => {
+          if (slots.get(guestId) === mine) slots.delete(guestId);
+        },
+      );
       return value;
+    },
+    peek(guestId) {
+      const slot = slots.get(guestId);
+      return slot !== undefined && slot.done && fresh(slot, clock.now()) ? slot.result : undefined;
     },
     invalidate(guestId) {
       slots.delete(guestId);
