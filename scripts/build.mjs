@@ -73,6 +73,7 @@ const steps = {
       'node_modules/@electric-sql/pglite/package.json',
       'dist/store/pglite-snapshot.js',
       'dist/store/migrate.js',
+      'dist/store/migration-files.js',
       ...listFiles(ROOT, ['store/migrations']),
     ],
     outputs: ['dist/store/pglite-snapshot.tar', 'dist/store/pglite-snapshot.json'],

@@ -18,7 +18,7 @@ import { fileURLToPath } from 'node:url';
 import type { PGliteOptions } from '@electric-sql/pglite';
 import type { StoreLogger } from './driver.js';
 import type { PgliteSource } from './pglite-driver.js';
-import type { Migration } from './migrate.js';
+import { loadMigrations, type Migration } from './migration-files.js';
 import type { Database } from './schema.js';
 
 /** The tarball's and the manifest's file names, in the snapshot folder. */
@@ -93,8 +93,7 @@ export async function loadSnapshot(options: SnapshotOptions = {}): Promise<Blob 
   } catch {
     return null;
   }
-  // Imported here: `migrate.js` pulls in Kysely, which a worker reopening its folder never needs.
-  const migrations = options.migrations ?? (await (await import('./migrate.js')).loadMigrations());
+  const migrations = options.migrations ?? (await loadMigrations());
   const mismatch = snapshotMismatch(manifest, await installedPgliteVersion(), migrations);
   if (mismatch) {
     options.logger?.warn({ dir, mismatch }, 'PGlite snapshot not used: running initdb');

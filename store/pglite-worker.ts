@@ -79,11 +79,15 @@ async function main(): Promise<void> {
     port.postMessage(m, transfer);
   let pglite: PGlite;
   try {
-    const { PGlite } = await import('@electric-sql/pglite');
-    // A fresh folder or memory:// starts from the build's migrated snapshot when one fits.
+    // A fresh folder or memory:// starts from the build's migrated snapshot when one fits; it is
+    // read while PGlite's code loads.
     const { source, artifacts } = workerData as PgliteWorkerData;
+    const [{ PGlite }, options] = await Promise.all([
+      import('@electric-sql/pglite'),
+      pgliteOptions(source),
+    ]);
     pglite = await PGlite.create({
-      ...(await pgliteOptions(source)),
+      ...options,
       ...(artifacts ?? {}),
       startParams: [...PGlite.defaultStartParams, ...PGLITE_SETTINGS],
     });
