@@ -1,4 +1,4 @@
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
@@ -12,7 +12,9 @@ import {
   MANIFEST_FILE,
   manifestOf,
   pgliteOptions,
+  SNAPSHOT_FILE,
   snapshotMismatch,
+  tarEntries,
   writeSnapshot,
 } from './pglite-snapshot.js';
 import type { Database } from './schema.js';
@@ -139,6 +141,21 @@ describe('a PGlite started from the build snapshot', () => {
                   current_setting('wal_segment_size') AS segment FROM pg_database`,
         );
         expect(rows).toEqual([{ databases: ['postgres'], segment: '1MB' }]);
+        // And only the WAL segment in use: PostgreSQL makes the next ones as it needs them.
+        const tar = new Uint8Array(await readFile(path.join(dir, SNAPSHOT_FILE)));
+        const wal = tarEntries(tar).filter((e) => /pg_wal\/[0-9A-F]{24}$/.test(e.name));
+        expect(wal).toHaveLength(1);
+        await pglite.exec(
+          `CREATE TABLE wal_filler AS SELECT g, repeat('x', 100) AS pad FROM generate_series(1, 30000) g;
+           CHECKPOINT;`,
+        );
+        const filled = await pglite.query<{ n: number; segment: string }>(
+          `SELECT count(*)::int AS n, pg_walfile_name(pg_current_wal_lsn()) AS segment FROM wal_filler`,
+        );
+        // Past the snapshot's segment: the ones after it were made again when needed.
+        const [row] = filled.rows;
+        expect(row?.n).toBe(30000);
+        expect((row?.segment ?? '') > (wal[0]?.name.slice(-24) ?? '')).toBe(true);
       } finally {
         await pglite.close();
       }

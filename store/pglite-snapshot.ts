@@ -200,7 +200,17 @@ export async function writeSnapshot(
     for (const statement of DROP_TEMPLATES) await pglite.exec(statement);
     // Written to the data files, so the dump needs no WAL replay when it starts.
     await pglite.exec('CHECKPOINT');
-    dump = await pglite.dumpDataDir('none');
+    const { rows } = await pglite.query<{ segment: string }>(
+      'SELECT pg_walfile_name(pg_current_wal_lsn()) AS segment',
+    );
+    const current = rows[0]?.segment;
+    if (!current) throw new Error('PGlite named no current WAL segment');
+    dump = new Blob([
+      withoutFutureWal(
+        new Uint8Array(await (await pglite.dumpDataDir('none')).arrayBuffer()),
+        current,
+      ),
+    ]);
   } finally {
     await pglite.close();
   }
@@ -210,6 +220,55 @@ export async function writeSnapshot(
   await writeAtomically(path.join(dir, SNAPSHOT_FILE), Buffer.from(await dump.arrayBuffer()));
   await writeAtomically(path.join(dir, MANIFEST_FILE), `${JSON.stringify(manifest, null, 2)}\n`);
   return manifest;
+}
+
+/** A tar's blocks: a header, then the content padded to whole blocks. */
+const BLOCK = 512;
+
+/** The entries of an uncompressed (ustar) tar: each name, and where its header and content are. */
+export function tarEntries(tar: Uint8Array): Array<{ name: string; start: number; end: number }> {
+  const text = (bytes: Uint8Array): string => {
+    const nul = bytes.indexOf(0);
+    return new TextDecoder().decode(nul === -1 ? bytes : bytes.subarray(0, nul));
+  };
+  const entries: Array<{ name: string; start: number; end: number }> = [];
+  let at = 0;
+  while (at + BLOCK <= tar.length) {
+    const header = tar.subarray(at, at + BLOCK);
+    if (header.every((b) => b === 0)) break;
+    const prefix =
+      text(header.subarray(257, 262)) === 'ustar' ? text(header.subarray(345, 500)) : '';
+    const name = prefix
+      ? `${prefix}/${text(header.subarray(0, 100))}`
+      : text(header.subarray(0, 100));
+    const size = Number.parseInt(text(header.subarray(124, 136)).trim() || '0', 8);
+    const end = at + BLOCK + Math.ceil(size / BLOCK) * BLOCK;
+    entries.push({ name, start: at, end });
+    at = end;
+  }
+  return entries;
+}
+
+const WAL_SEGMENT = /(?:^|\/)pg_wal\/([0-9A-F]{24})$/;
+
+/**
+ * `tar` without the WAL segments after `current`. PostgreSQL keeps `min_wal_size` (5 MB) of
+ * segments made ahead for later writes; they hold nothing yet, and were 6 of the snapshot's 15 MB,
+ * read and unpacked at every fresh start and (demo mode) held in memory. PostgreSQL makes a
+ * segment again when it needs one that is missing.
+ */
+export function withoutFutureWal(tar: Uint8Array, current: string): Uint8Array {
+  const kept = tarEntries(tar).filter(({ name }) => {
+    const segment = WAL_SEGMENT.exec(name)?.[1];
+    return segment === undefined || segment <= current;
+  });
+  const out = new Uint8Array(kept.reduce((n, e) => n + e.end - e.start, 0) + 2 * BLOCK);
+  let at = 0;
+  for (const { start, end } of kept) {
+    out.set(tar.subarray(start, end), at);
+    at += end - start;
+  }
+  return out;
 }
 
 async function writeAtomically(file: string, data: Buffer | string): Promise<void> {
