@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import type { RouteModule, ZodApp } from './deps.js';
+import { isApiPath } from './security.js';
 import { buildTestApp, sameOrigin, TEST_ORIGIN, testConfig } from './test-support/app.js';
 
 const routes: RouteModule = (app) => {
@@ -35,9 +36,9 @@ function csp(header: string | string[] | number | undefined): Map<string, string
 }
 
 describe('security headers', () => {
-  it('sends a strict CSP: no inline script, no framing, Last.fm images allowed', async () => {
+  it('sends pages a strict CSP: no inline script, no framing, Last.fm images allowed', async () => {
     const app = await build();
-    const res = await app.inject({ url: '/healthz' });
+    const res = await app.inject({ url: '/j/maya_plays' });
     const policy = csp(res.headers['content-security-policy']);
     expect(policy.get('default-src')).toBe("'self'");
     expect(policy.get('script-src')).toBe("'self'");
@@ -58,7 +59,7 @@ describe('security headers', () => {
 
   it('allows images from the given origins too (the demo emulator’s art), as origins', async () => {
     const app = await build({ imageOrigins: ['http://localhost:8081/'] });
-    const res = await app.inject({ url: '/healthz' });
+    const res = await app.inject({ url: '/' });
     expect(csp(res.headers['content-security-policy']).get('img-src')).toBe(
       "'self' data: https://lastfm.freetls.fastly.net https://lastfm-img2.akamaized.net http://localhost:8081",
     );
@@ -78,9 +79,45 @@ describe('security headers', () => {
         LASTFM_API_SECRET: 'secret',
       }),
     });
-    const res = await prod.inject({ url: '/healthz' });
+    const res = await prod.inject({ url: '/' });
     expect(res.headers['strict-transport-security']).toMatch(/max-age=31536000/);
     expect(csp(res.headers['content-security-policy']).has('upgrade-insecure-requests')).toBe(true);
+    const api = await prod.inject({ url: '/api/test/read' });
+    expect(api.headers['strict-transport-security']).toBe(res.headers['strict-transport-security']);
+  });
+
+  it('sends answers that are never pages (/api/*, /healthz, /readyz, /metrics) the short set', async () => {
+    const app = await build();
+    for (const url of ['/api/test/read', '/api/no/such/route', '/healthz', '/healthz?probe=1']) {
+      const res = await app.inject({ url });
+      expect(res.headers['content-security-policy'], url).toBe(
+        "default-src 'none'; frame-ancestors 'none'",
+      );
+      expect(res.headers['x-content-type-options'], url).toBe('nosniff');
+      expect(res.headers['x-frame-options'], url).toBe('DENY');
+      expect(res.headers['cross-origin-resource-policy'], url).toBe('same-origin');
+      // Page policies: nothing to govern in JSON.
+      expect(res.headers['cross-origin-opener-policy'], url).toBeUndefined();
+      expect(res.headers['referrer-policy'], url).toBeUndefined();
+      expect(res.headers['cache-control'], url).toBe(
+        url.startsWith('/api/') ? 'no-store' : undefined,
+      );
+    }
+    // A refusal carries them too.
+    const refused = await app.inject({ method: 'POST', url: '/api/test/action' });
+    expect(refused.statusCode).toBe(403);
+    expect(refused.headers['content-security-policy']).toBe(
+      "default-src 'none'; frame-ancestors 'none'",
+    );
+  });
+
+  it('tells API paths from pages by path, ignoring the query', () => {
+    for (const url of ['/api/me', '/api/', '/healthz', '/readyz', '/metrics', '/metrics?x=1']) {
+      expect(isApiPath(url), url).toBe(true);
+    }
+    for (const url of ['/', '/j/maya', '/assets/app.js', '/healthzz', '/apix', '/metrics/x']) {
+      expect(isApiPath(url), url).toBe(false);
+    }
   });
 });
 

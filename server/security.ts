@@ -174,20 +174,53 @@ export async function helmetHeaders(
   }
 }
 
+/** Paths outside /api/ that answer JSON or text, never a page: the operations routes. */
+const OPS_PATHS = new Set(['/healthz', '/readyz', '/metrics']);
+
+/** True for a request whose answer is never a page: /api/* and the operations routes. */
+export function isApiPath(url: string): boolean {
+  if (url.startsWith('/api/')) return true;
+  const query = url.indexOf('?');
+  return OPS_PATHS.has(query === -1 ? url : url.slice(0, query));
+}
+
 /**
- * Sets the security headers (helmet's, computed once) on every answer, and
- * `Cache-Control: no-store` on /api/* (per user, maybe personal: never cached by browsers or
- * proxies). First of the security hooks, so refusals (403, 429) carry them too.
+ * The headers of an answer that is never a page (JSON, an event stream, the invite QR image):
+ * the page policies (script, style and image sources, opener, referrer, DNS prefetch) govern
+ * only documents, so what is left is what matters for data: no MIME sniffing, no framing, no
+ * embedding by other origins, HSTS in production, and a CSP under which such an answer opened
+ * as a document can load and run nothing. A third of the bytes of the page set, and each
+ * header is checked and written, and parsed by the client, on every request.
+ */
+export function apiHeaders(pageHeaders: Readonly<Record<string, string>>): Record<string, string> {
+  const headers: Record<string, string> = {
+    'content-security-policy': "default-src 'none'; frame-ancestors 'none'",
+    'cross-origin-resource-policy': 'same-origin',
+    'x-content-type-options': 'nosniff',
+    'x-frame-options': 'DENY',
+  };
+  const hsts = pageHeaders['strict-transport-security'];
+  if (hsts !== undefined) headers['strict-transport-security'] = hsts;
+  return headers;
+}
+
+/**
+ * Sets the security headers on every answer, first of the security hooks so refusals (403, 429)
+ * carry them too: helmet's (computed once) on pages and files, the shorter `apiHeaders` on
+ * /api/* and the operations routes, with `Cache-Control: no-store` on /api/* (per user, maybe
+ * personal: never cached by browsers or proxies).
  */
 export async function registerSecurityHeaders(
   app: FastifyInstance,
   config: SecurityOptions['config'],
   imageOrigins: readonly string[] = [],
 ): Promise<void> {
-  const headers = await helmetHeaders(helmetOptions(config, imageOrigins));
+  const pages = await helmetHeaders(helmetOptions(config, imageOrigins));
+  const api = apiHeaders(pages);
+  const apiNoStore = { ...api, 'cache-control': 'no-store' };
   app.addHook('onRequest', (request, reply, done) => {
-    reply.headers(headers);
-    if (request.url.startsWith('/api/')) reply.header('cache-control', 'no-store');
+    const url = request.url;
+    reply.headers(url.startsWith('/api/') ? apiNoStore : isApiPath(url) ? api : pages);
     done();
   });
 }

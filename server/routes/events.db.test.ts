@@ -106,7 +106,7 @@ describeEachDatabase('event stream', (ctx) => {
     expect(headers['content-type']).toBe('text/event-stream; charset=utf-8');
     expect(headers['cache-control']).toContain('no-cache');
     expect(headers['x-accel-buffering']).toBe('no');
-    expect(headers['content-security-policy']).toContain("default-src 'self'");
+    expect(headers['content-security-policy']).toBe("default-src 'none'; frame-ancestors 'none'");
     expect(headers['x-content-type-options']).toBe('nosniff');
     await waitFor(() => t.engine.subscriberCount(guestId) === 1);
 
