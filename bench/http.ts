@@ -1,17 +1,18 @@
 /**
- * `npm run bench:http [-- --duration S --warmup S --connections N --pipelining P --streams K
- * --guests G --scrobbles M --json]`: requests per second of a signed-in `GET /api/session/status`
- * against a bare Fastify hello on the same machine, with K (1,000) event streams held open while
- * the status route is measured. Goal: status ≥ 0.5 × hello, and no stream errors. Prints a table,
+ * `npm run bench:http [-- --duration S --rounds R --warmup S --connections N --pipelining P
+ * --streams K --guests G --scrobbles M --json]`: requests per second of a signed-in
+ * `GET /api/session/status` against a bare Fastify hello on the same machine, with K (1,000)
+ * event streams held open; both servers up throughout and measured in turn, R (5) slices of
+ * S/R seconds each. Goal: status ≥ 0.5 × hello, and no stream errors. Prints a table,
  * writes bench/out/http.json.
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { spawnServer } from './http/child.js';
+import { spawnServer, type ServerChild } from './http/child.js';
 import { BENCH_RATE_LIMITS } from './http/lasso-settings.js';
-import { measure, type LoadFigures, type LoadSettings } from './http/load.js';
+import { combineFigures, measure, type LoadFigures, type LoadSettings } from './http/load.js';
 import { FD_SLACK, openFileLimits, openFileProblem } from './http/open-files.js';
 import { startScene } from './http/scene.js';
 import { postgresServerUrl } from './http/postgres.js';
@@ -23,6 +24,8 @@ const GOAL_RATIO = 0.5;
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 
 interface Options extends LoadSettings {
+  /** The measured duration is split into this many slices per server, taken in turn. */
+  rounds: number;
   streams: number;
   guests: number;
   scrobbles: number;
@@ -47,6 +50,7 @@ function options(argv: string[]): Options {
     postgresUrl,
     breakdown: args.get('breakdown') === true,
     durationS: numberArg(args, 'duration', 10),
+    rounds: Math.max(1, numberArg(args, 'rounds', 5)),
     warmupS: numberArg(args, 'warmup', 2),
     connections: numberArg(args, 'connections', 50),
     pipelining: numberArg(args, 'pipelining', 1),
@@ -57,26 +61,100 @@ function options(argv: string[]): Options {
   };
 }
 
+/** One URL measured in slices, taking turns with the others. */
+interface Target {
+  name: string;
+  server: ServerChild;
+  url: string;
+  cookies: readonly string[];
+}
+
 /**
- * The status route with the streams open, then the streams' fate; with `--breakdown`, cheaper
- * Lasso routes afterwards (streams still open).
+ * Measures every target in `o.rounds` rounds of `o.durationS / o.rounds` seconds each, in turn
+ * (hello, status, then the breakdown routes), after one warm-up of each; returns each target's
+ * slices. A change in the machine's speed during the run (these shared cores drift by up to 2×
+ * within minutes) falls on every target alike instead of on whichever ran at that moment.
+ * `idle` is sampled around the first target's slices: its CPU then is what it spends idle.
  */
-async function measureLasso(o: Options, log: (s: string) => void) {
-  const scene = await startScene({ ...o, log });
-  try {
-    const before = scene.streams.figures();
-    log(`streams: ${before.opened}/${before.requested} open; measuring the status route …`);
-    const url = (route: string): string => `${scene.origin}${route}`;
-    const status = await measure(scene.server, url('/api/session/status'), o, scene.cookies);
-    const sse = scene.streams.figures();
-    const breakdown: Array<{ route: string; figures: LoadFigures }> = [];
-    for (const route of o.breakdown ? BREAKDOWN_ROUTES : []) {
-      log(`breakdown: measuring ${route} …`);
-      breakdown.push({ route, figures: await measure(scene.server, url(route), o, scene.cookies) });
+async function measureInRounds(
+  targets: readonly Target[],
+  o: Options,
+  idle: ServerChild,
+  log: (s: string) => void,
+): Promise<{ slices: LoadFigures[][]; idleCores: number }> {
+  const once = (t: Target, durationS: number): Promise<LoadFigures> =>
+    measure(t.server, t.url, { ...o, durationS, warmupS: 0 }, t.cookies);
+  for (const t of targets) if (o.warmupS > 0) await once(t, o.warmupS);
+  const sliceS = sliceSeconds(o);
+  const slices = targets.map(() => [] as LoadFigures[]);
+  let idleMicros = 0;
+  let idleWallS = 0;
+  for (let round = 0; round < o.rounds; round++) {
+    log(`round ${round + 1}/${o.rounds}: ${targets.map((t) => t.name).join(', ')} …`);
+    for (const [i, t] of targets.entries()) {
+      const before = i === 0 ? await idle.sample() : null;
+      const figures = await once(t, sliceS);
+      if (before !== null) {
+        idleMicros += (await idle.sample()).cpuMicros - before.cpuMicros;
+        idleWallS += figures.wallS;
+      }
+      slices[i]?.push(figures);
     }
-    return { status, sse, breakdown, sampleStatus: scene.sampleStatus };
+  }
+  return { slices, idleCores: idleWallS > 0 ? idleMicros / 1e6 / idleWallS : 0 };
+}
+
+/** Seconds per slice: the measured duration split over the rounds, at least 1 s. */
+function sliceSeconds(o: Pick<Options, 'durationS' | 'rounds'>): number {
+  return Math.max(1, Math.round(o.durationS / o.rounds));
+}
+
+/**
+ * The bare hello and Lasso (status with the streams open; with `--breakdown`, cheaper Lasso
+ * routes too), both servers up for the whole run and measured in turn.
+ */
+async function measureAll(o: Options, log: (s: string) => void) {
+  log('starting the bare Fastify hello and Lasso (child processes) …');
+  const helloServer = await spawnServer(path.join(HERE, 'http', 'hello-server.ts'), {});
+  try {
+    const scene = await startScene({ ...o, log });
+    try {
+      const before = scene.streams.figures();
+      log(`streams: ${before.opened}/${before.requested} open; measuring …`);
+      const lasso = (route: string): Target => ({
+        name: route,
+        server: scene.server,
+        url: `${scene.origin}${route}`,
+        cookies: scene.cookies,
+      });
+      const targets: Target[] = [
+        { name: 'hello', server: helloServer, url: helloServer.url, cookies: [] },
+        lasso('/api/session/status'),
+        ...(o.breakdown ? BREAKDOWN_ROUTES.map(lasso) : []),
+      ];
+      const { slices, idleCores } = await measureInRounds(targets, o, scene.server, log);
+      const [hello, status, ...rest] = slices.map(combineFigures);
+      if (hello === undefined || status === undefined) throw new Error('nothing measured');
+      const roundRatios = (slices[1] ?? []).map(
+        (s, r) => s.requestsPerSecMean / (slices[0]?.[r]?.requestsPerSecMean ?? NaN),
+      );
+      return {
+        hello,
+        status,
+        roundRatios,
+        lassoIdleCores: idleCores,
+        sse: scene.streams.figures(),
+        breakdown: BREAKDOWN_ROUTES.slice(0, rest.length).map((route, i) => ({
+          route,
+          figures: rest[i] as LoadFigures,
+        })),
+        sampleStatus: scene.sampleStatus,
+      };
+    } finally {
+      await scene.close();
+    }
   } finally {
-    await scene.close();
+    await helloServer.close();
   }
 }
 
@@ -92,22 +170,15 @@ async function main(): Promise<void> {
   const loadBefore = os.loadavg()[0] ?? 0;
   log(
     `bench:http — ${o.connections} connections, pipelining ${o.pipelining}, ` +
-      `${o.warmupS} s warm-up + ${o.durationS} s each; ${o.streams} event streams; Lasso on ${o.db}`,
+      `${o.warmupS} s warm-up, then ${o.rounds} rounds of ${sliceSeconds(o)} s per server in ` +
+      `turn; ${o.streams} event streams; Lasso on ${o.db}`,
   );
-  log('measuring the bare Fastify hello (child process) …');
-  const helloServer = await spawnServer(path.join(HERE, 'http', 'hello-server.ts'), {});
-  let hello: LoadFigures;
-  try {
-    hello = await measure(helloServer, helloServer.url, o);
-  } finally {
-    await helloServer.close();
-  }
-  const lasso = await measureLasso(o, log);
-  const report = buildReport(o, { fdLimit, loadBefore, hello, ...lasso });
+  const measured = await measureAll(o, log);
+  const report = buildReport(o, { fdLimit, loadBefore, ...measured });
   await mkdir(path.join(HERE, 'out'), { recursive: true });
   await writeFile(path.join(HERE, 'out', 'http.json'), `${JSON.stringify(report, null, 2)}\n`);
   if (o.json) console.log(JSON.stringify(report, null, 2));
-  else printReport(report, hello, lasso);
+  else printReport(report, measured.hello, measured);
 }
 
 function figuresJson(f: LoadFigures) {
@@ -136,6 +207,10 @@ interface Measured {
   breakdown: Array<{ route: string; figures: LoadFigures }>;
   sse: SseFigures;
   sampleStatus: Record<string, unknown>;
+  /** Status ÷ hello requests per second, round by round. */
+  roundRatios: number[];
+  /** Lasso's CPU (cores) while the hello was measured: its engine and streams, idle. */
+  lassoIdleCores: number;
 }
 
 function machineJson(m: Measured) {
@@ -167,6 +242,8 @@ function buildReport(o: Options, m: Measured) {
       connections: o.connections,
       pipelining: o.pipelining,
       duration_s: o.durationS,
+      rounds: o.rounds,
+      slice_s: sliceSeconds(o),
       warmup_s: o.warmupS,
       streams: o.streams,
       guests: o.guests,
@@ -187,6 +264,8 @@ function buildReport(o: Options, m: Measured) {
       now_playing: m.sampleStatus.now_playing !== null,
     },
     ratio: round(ratio, 3),
+    ratio_by_round: m.roundRatios.map((r) => round(r, 3)),
+    lasso_idle_cores_during_hello: round(m.lassoIdleCores, 3),
     goal_ratio: GOAL_RATIO,
     ratio_ok: ratio >= GOAL_RATIO,
     status_all_2xx: m.status.non2xx === 0 && m.status.errors === 0,
@@ -201,7 +280,7 @@ type Report = ReturnType<typeof buildReport>;
 function printReport(
   r: Report,
   hello: LoadFigures,
-  m: Omit<Measured, 'fdLimit' | 'loadBefore' | 'hello'>,
+  m: Pick<Measured, 'status' | 'breakdown' | 'sse'>,
 ): void {
   const row = (name: string, f: LoadFigures): string[] => [
     name,
@@ -225,6 +304,10 @@ function printReport(
     `ratio status/hello: ${r.ratio.toFixed(3)} (goal ≥ ${GOAL_RATIO}) ${mark(r.ratio_ok)}` +
       `   status answers all 2xx ${mark(r.status_all_2xx)}`,
   );
+  console.log(
+    `ratio by round: ${r.ratio_by_round.map((x) => x.toFixed(2)).join(', ')}; Lasso idle ` +
+      `(engine, streams) at ${r.lasso_idle_cores_during_hello.toFixed(3)} cores while hello was measured`,
+  );
   const { sse } = m;
   console.log(
     `event streams: ${sse.opened}/${sse.requested} opened, ${sse.open} still open after the ` +
@@ -247,7 +330,8 @@ function explanation(r: Report): string {
     `Status body: ${r.status_response.bytes} bytes, ${r.status_response.recent_scrobbles} recent ` +
       `scrobbles, now playing ${r.status_response.now_playing ? 'set' : 'none'}; ${r.settings.guests} ` +
       'guests following one host, their sessions spread over the connections.',
-    'Each server runs alone in its own child process (hello first, then Lasso); autocannon, the',
+    'Each server runs in its own child process; both are up for the whole run and measured in',
+    `turn, ${r.settings.rounds} rounds of ${r.settings.slice_s} s each, so a drift in the machine's speed falls on both alike; autocannon, the`,
     'stream sockets and the Last.fm emulator run in this process, so client and server never share',
     `an event loop. This machine has ${cpus} cores: client and server compete for them, the same`,
     'way for both servers ("cores" = CPU time ÷ wall time during the measured run). Load average',

@@ -21,6 +21,7 @@ const figures: LoadFigures = {
   serverPeakRssMb: 210,
   serverLoopDelay: noDelay,
   clientLoopDelay: noDelay,
+  wallS: 30,
 };
 const clean: StoreRun = {
   store: 'pglite',

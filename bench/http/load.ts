@@ -38,6 +38,8 @@ export interface LoadFigures {
   serverLoopDelay: LoopDelay;
   /** The same for this process: a late client loop adds to every latency it measures. */
   clientLoopDelay: LoopDelay;
+  /** The measured wall time, in seconds (the sum of the slices for `combineFigures`). */
+  wallS: number;
 }
 
 function run(
@@ -60,7 +62,10 @@ function run(
   });
 }
 
-/** Warms `server` up, then measures `url` with `settings`, sending `cookies` round-robin. */
+/**
+ * Warms `server` up (for `settings.warmupS`; 0: none), then measures `url` for
+ * `settings.durationS`, sending `cookies` round-robin.
+ */
 export async function measure(
   server: ServerChild,
   url: string,
@@ -95,5 +100,54 @@ export async function measure(
     serverPeakRssMb: serverAfter.peakRssBytes / 2 ** 20,
     serverLoopDelay: serverAfter.loopDelay,
     clientLoopDelay: clientAfter.loopDelay,
+    wallS: wallMicros / 1e6,
+  };
+}
+
+/** The middle value (the mean of the middle two of an even count). */
+function median(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  if (sorted.length % 2 === 1) return sorted[mid] ?? NaN;
+  return ((sorted[mid - 1] ?? NaN) + (sorted[mid] ?? NaN)) / 2;
+}
+
+/**
+ * The figures of one URL measured in several slices, as one measurement: requests per second
+ * and cores over the slices' summed wall time, counts summed, the median slice's p50s, the
+ * worst slice's p90, p99 and max (a tail seen in any slice is kept), the last slice's RSS.
+ */
+export function combineFigures(slices: readonly LoadFigures[]): LoadFigures {
+  const last = slices.at(-1);
+  if (last === undefined) throw new Error('combineFigures: no slices');
+  const sum = (f: (x: LoadFigures) => number): number => slices.reduce((a, x) => a + f(x), 0);
+  const max = (f: (x: LoadFigures) => number): number => Math.max(...slices.map(f));
+  const wallS = sum((x) => x.wallS);
+  const requestsTotal = sum((x) => x.requestsTotal);
+  const loop = (f: (x: LoadFigures) => LoopDelay): LoopDelay => ({
+    p50Ms: median(slices.map((x) => f(x).p50Ms)),
+    p99Ms: max((x) => f(x).p99Ms),
+    maxMs: max((x) => f(x).maxMs),
+  });
+  return {
+    url: last.url,
+    requestsPerSecMean: wallS > 0 ? requestsTotal / wallS : 0,
+    latencyP50Ms: median(slices.map((x) => x.latencyP50Ms)),
+    latencyP90Ms: max((x) => x.latencyP90Ms),
+    latencyP99Ms: max((x) => x.latencyP99Ms),
+    latencyMaxMs: max((x) => x.latencyMaxMs),
+    latencyMeanMs:
+      requestsTotal > 0 ? sum((x) => x.latencyMeanMs * x.requestsTotal) / requestsTotal : 0,
+    requestsTotal,
+    non2xx: sum((x) => x.non2xx),
+    errors: sum((x) => x.errors),
+    timeouts: sum((x) => x.timeouts),
+    serverCores: wallS > 0 ? sum((x) => x.serverCores * x.wallS) / wallS : 0,
+    clientCores: wallS > 0 ? sum((x) => x.clientCores * x.wallS) / wallS : 0,
+    serverRssMb: last.serverRssMb,
+    serverPeakRssMb: max((x) => x.serverPeakRssMb),
+    serverLoopDelay: loop((x) => x.serverLoopDelay),
+    clientLoopDelay: loop((x) => x.clientLoopDelay),
+    wallS,
   };
 }
