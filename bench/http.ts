@@ -1,11 +1,13 @@
 /**
  * `npm run bench:http [-- --duration S --rounds R --warmup S --connections N --pipelining P
- * --streams K --guests G --scrobbles M --json]`: requests per second of a signed-in
+ * --streams K --guests G --scrobbles M --source --json]`: requests per second of a signed-in
  * `GET /api/session/status` against a bare Fastify hello on the same machine, with K (1,000)
  * event streams held open; both servers up throughout and measured in turn, R (5) slices of
- * S/R seconds each. Goal: status ≥ 0.5 × hello, and no stream errors. Prints a table,
+ * S/R seconds each. Lasso runs from the built tree (`dist/`, as in production; the npm script
+ * builds first), or from the source through tsx with `--source`. Goal: status ≥ 0.5 × hello, and no stream errors. Prints a table,
  * writes bench/out/http.json.
  */
+import { existsSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -32,11 +34,22 @@ interface Options extends LoadSettings {
   db: 'pglite' | 'postgres';
   postgresUrl: string | null;
   breakdown: boolean;
+  /** The built tree Lasso runs from (`dist/`), or null with `--source` (tsx). */
+  built: string | null;
   json: boolean;
 }
 
 /** Extra Lasso routes measured with `--breakdown`: no database, then the session lookup alone. */
 const BREAKDOWN_ROUTES = ['/healthz', '/api/me'] as const;
+
+/** The built tree (`npm run bench:http` builds first; `npm run build` by hand otherwise). */
+function builtTree(): string {
+  const dist = path.join(HERE, '..', 'dist');
+  if (!existsSync(path.join(dist, 'server', 'runtime.js'))) {
+    throw new Error(`${dist} has no built server: run npm run build, or pass --source`);
+  }
+  return dist;
+}
 
 function options(argv: string[]): Options {
   const args = parseArgs(argv);
@@ -49,6 +62,7 @@ function options(argv: string[]): Options {
     db,
     postgresUrl,
     breakdown: args.get('breakdown') === true,
+    built: args.get('source') === true ? null : builtTree(),
     durationS: numberArg(args, 'duration', 10),
     rounds: Math.max(1, numberArg(args, 'rounds', 5)),
     warmupS: numberArg(args, 'warmup', 2),
@@ -117,7 +131,8 @@ async function measureAll(o: Options, log: (s: string) => void) {
   log('starting the bare Fastify hello and Lasso (child processes) …');
   const helloServer = await spawnServer(path.join(HERE, 'http', 'hello-server.ts'), {});
   try {
-    const scene = await startScene({ ...o, log });
+    const { built, ...sceneOptions } = o;
+    const scene = await startScene({ ...sceneOptions, ...(built ? { built } : {}), log });
     try {
       const before = scene.streams.figures();
       log(`streams: ${before.opened}/${before.requested} open; measuring …`);
@@ -249,6 +264,7 @@ function buildReport(o: Options, m: Measured) {
       guests: o.guests,
       scrobbles_per_guest: o.scrobbles,
       db: o.db,
+      lasso_from: o.built ? 'dist (built)' : 'source (tsx)',
     },
     machine: machineJson(m),
     rate_limits: {
@@ -336,7 +352,7 @@ function explanation(r: Report): string {
     `an event loop. This machine has ${cpus} cores: client and server compete for them, the same`,
     'way for both servers ("cores" = CPU time ÷ wall time during the measured run). Load average',
     `(1 min) ${before} before, ${after} after${before > cpus / 2 ? ': the machine is busy, figures are noisy' : ''}.`,
-    `Lasso: ENVIRONMENT=production settings, LOG_LEVEL=warn, ${db},`,
+    `Lasso: run from ${r.settings.lasso_from === 'source (tsx)' ? 'the TypeScript source through tsx (--source)' : 'the built tree dist/ (as production runs it)'}, ENVIRONMENT=production settings, LOG_LEVEL=warn, ${db},`,
     'engine running (polls the host every second).',
     `API rate limits RAISED to buckets of ${BENCH_RATE_LIMITS.perIp.burst.toExponential(0)} per IP ` +
       'and per session: the limiter runs on every request but never refuses. With the production',

@@ -13,3 +13,10 @@ export const BENCH_RATE_LIMITS: RateLimits = {
 
 /** The variable carrying Lasso's configuration variables (JSON) to the child. */
 export const LASSO_ENV_VAR = 'LASSO_BENCH_ENV';
+
+/**
+ * The variable naming the built tree (`dist/`) the child runs Lasso from: tsc's output of the
+ * same modules the bundle holds, loaded as production loads them (no tsx transform, whose
+ * `keepNames` wraps every function Lasso's files create). Unset: the TypeScript source via tsx.
+ */
+export const LASSO_BUILT_VAR = 'LASSO_BENCH_BUILT';

@@ -10,7 +10,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { EmulatorHandle } from '../../emulator/server.js';
 import { spawnServer, type ServerChild } from './child.js';
-import { LASSO_ENV_VAR } from './lasso-settings.js';
+import { LASSO_BUILT_VAR, LASSO_ENV_VAR } from './lasso-settings.js';
 import { createScratchDatabase, type ScratchDatabase } from './postgres.js';
 import {
   follow,
@@ -38,6 +38,8 @@ export interface SceneOptions {
   scratchPrefix?: string;
   /** Lasso's configuration changes beyond the bench's own (`setup.ts` `LassoTuning`). */
   tuning?: LassoTuning;
+  /** Run Lasso from this built `dist/` folder (what production runs); absent: the source. */
+  built?: string;
   log: (line: string) => void;
 }
 
@@ -90,6 +92,7 @@ export async function startScene(o: SceneOptions): Promise<Scene> {
     );
     server = await spawnServer(LASSO_SCRIPT, {
       [LASSO_ENV_VAR]: JSON.stringify(scratch ? { ...env, DATABASE_URL: scratch.url } : env),
+      ...(o.built ? { [LASSO_BUILT_VAR]: o.built } : {}),
     });
     const origin = server.url;
     const cookies = await followingGuests(emu, origin, guests, o.log);
