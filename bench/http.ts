@@ -1,10 +1,11 @@
 /**
  * `npm run bench:http [-- --duration S --rounds R --warmup S --connections N --pipelining P
- * --streams K --guests G --scrobbles M --source --json]`: requests per second of a signed-in
+ * --streams K --guests G --scrobbles M --source | --built DIR --json]`: requests per second of a signed-in
  * `GET /api/session/status` against a bare Fastify hello on the same machine, with K (1,000)
  * event streams held open; both servers up throughout and measured in turn, R (5) slices of
  * S/R seconds each. Lasso runs from the built tree (`dist/`, as in production; the npm script
- * builds first), or from the source through tsx with `--source`. Goal: status ≥ 0.5 × hello, and no stream errors. Prints a table,
+ * builds first), from another built tree with `--built DIR`, or from the source through tsx
+ * with `--source`. Goal: status ≥ 0.5 × hello, and no stream errors. Prints a table,
  * writes bench/out/http.json.
  */
 import { existsSync } from 'node:fs';
@@ -42,9 +43,12 @@ interface Options extends LoadSettings {
 /** Extra Lasso routes measured with `--breakdown`: no database, then the session lookup alone. */
 const BREAKDOWN_ROUTES = ['/healthz', '/api/me'] as const;
 
-/** The built tree (`npm run bench:http` builds first; `npm run build` by hand otherwise). */
-function builtTree(): string {
-  const dist = path.join(HERE, '..', 'dist');
+/**
+ * The built tree: `dir` (`--built DIR`, another checkout's `dist/` to compare with), else this
+ * checkout's (`npm run bench:http` builds first; `npm run build` by hand otherwise).
+ */
+function builtTree(dir: string | null): string {
+  const dist = dir === null ? path.join(HERE, '..', 'dist') : path.resolve(dir);
   if (!existsSync(path.join(dist, 'server', 'runtime.js'))) {
     throw new Error(`${dist} has no built server: run npm run build, or pass --source`);
   }
@@ -62,7 +66,10 @@ function options(argv: string[]): Options {
     db,
     postgresUrl,
     breakdown: args.get('breakdown') === true,
-    built: args.get('source') === true ? null : builtTree(),
+    built:
+      args.get('source') === true
+        ? null
+        : builtTree(typeof args.get('built') === 'string' ? String(args.get('built')) : null),
     durationS: numberArg(args, 'duration', 10),
     rounds: Math.max(1, numberArg(args, 'rounds', 5)),
     warmupS: numberArg(args, 'warmup', 2),
@@ -264,7 +271,7 @@ function buildReport(o: Options, m: Measured) {
       guests: o.guests,
       scrobbles_per_guest: o.scrobbles,
       db: o.db,
-      lasso_from: o.built ? 'dist (built)' : 'source (tsx)',
+      lasso_from: o.built ?? 'source (tsx)',
     },
     machine: machineJson(m),
     rate_limits: {
@@ -352,7 +359,7 @@ function explanation(r: Report): string {
     `an event loop. This machine has ${cpus} cores: client and server compete for them, the same`,
     'way for both servers ("cores" = CPU time ÷ wall time during the measured run). Load average',
     `(1 min) ${before} before, ${after} after${before > cpus / 2 ? ': the machine is busy, figures are noisy' : ''}.`,
-    `Lasso: run from ${r.settings.lasso_from === 'source (tsx)' ? 'the TypeScript source through tsx (--source)' : 'the built tree dist/ (as production runs it)'}, ENVIRONMENT=production settings, LOG_LEVEL=warn, ${db},`,
+    `Lasso: run from ${r.settings.lasso_from === 'source (tsx)' ? 'the TypeScript source through tsx (--source)' : `the built tree ${r.settings.lasso_from} (as production runs it)`}, ENVIRONMENT=production settings, LOG_LEVEL=warn, ${db},`,
     'engine running (polls the host every second).',
     `API rate limits RAISED to buckets of ${BENCH_RATE_LIMITS.perIp.burst.toExponential(0)} per IP ` +
       'and per session: the limiter runs on every request but never refuses. With the production',
