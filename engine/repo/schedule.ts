@@ -16,10 +16,11 @@ export async function nextWorkDue(db: DbExecutor): Promise<Date | null> {
       (SELECT min(greatest(next_poll_at, lease_until)) FROM hosts
         WHERE lease_until IS NOT NULL AND next_poll_at < ${NEVER_POLL_AT}),
       (SELECT min(next_attempt_at) FROM outbox WHERE state = 'sending'),
-      (SELECT min(o.next_attempt_at) FROM outbox o
+      (SELECT o.next_attempt_at FROM outbox o
         JOIN accounts a ON a.id = o.guest_id AND a.key_state = 'valid'
         WHERE o.state = 'pending' AND NOT EXISTS (
-          SELECT 1 FROM outbox s WHERE s.guest_id = o.guest_id AND s.state = 'sending'))
+          SELECT 1 FROM outbox s WHERE s.guest_id = o.guest_id AND s.state = 'sending')
+        ORDER BY o.next_attempt_at LIMIT 1)
     ) AS due`.execute(db);
   return result.rows[0]?.due ?? null;
 }
