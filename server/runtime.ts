@@ -146,8 +146,8 @@ export async function startLasso(initial: Config, options: LassoOptions): Promis
   try {
     await db.opened;
   } catch (err) {
-    await app.close();
-    await Promise.allSettled([db.close(), demo?.close()]);
+    // Everything is closed even when one close fails: the store's error is the one to report.
+    await Promise.allSettled([app.close(), db.close(), demo?.close()]);
     throw err;
   }
   const url = await app.listen({ host: config.http.host, port: config.http.port });
