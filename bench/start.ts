@@ -16,7 +16,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createScratchDatabase, postgresServerUrl } from './http/postgres.js';
-import { mark, numberArg, parseArgs, round, table } from './stats.js';
+import { mark, median, numberArg, parseArgs, round, table } from './stats.js';
 import { freePort, runOnce, type Case } from './start/run.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -174,14 +174,6 @@ function cases(
     });
   }
   return list.map((c) => ({ ...c, cwd, name: label ? `${c.name} [${label}]` : c.name }));
-}
-
-/** The median: the mean of the middle two of an even count. */
-function median(values: readonly number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = Math.floor(sorted.length / 2);
-  if (sorted.length % 2 === 1) return sorted[mid] ?? NaN;
-  return ((sorted[mid - 1] ?? NaN) + (sorted[mid] ?? NaN)) / 2;
 }
 
 function ms(x: number): string {

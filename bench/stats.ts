@@ -8,6 +8,14 @@ export function percentile(values: readonly number[], p: number): number | null 
   return sorted[Math.min(sorted.length, rank) - 1] ?? null;
 }
 
+/** The median: the middle value, the mean of the middle two of an even count; NaN for none. */
+export function median(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  if (sorted.length % 2 === 1) return sorted[mid] ?? NaN;
+  return ((sorted[mid - 1] ?? NaN) + (sorted[mid] ?? NaN)) / 2;
+}
+
 /** Rounds to `digits` decimals (for JSON and tables). */
 export function round(x: number, digits = 2): number {
   const f = 10 ** digits;

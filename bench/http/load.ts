@@ -4,6 +4,7 @@
  * memory and event-loop delay of the server and of this (client) process meanwhile.
  */
 import autocannon from 'autocannon';
+import { median } from '../stats.js';
 import { createProcessSampler, type LoopDelay, type ServerChild } from './child.js';
 
 /** autocannon settings shared by every measurement of a run. */
@@ -102,14 +103,6 @@ export async function measure(
     clientLoopDelay: clientAfter.loopDelay,
     wallS: wallMicros / 1e6,
   };
-}
-
-/** The middle value (the mean of the middle two of an even count). */
-function median(values: readonly number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = Math.floor(sorted.length / 2);
-  if (sorted.length % 2 === 1) return sorted[mid] ?? NaN;
-  return ((sorted[mid - 1] ?? NaN) + (sorted[mid] ?? NaN)) / 2;
 }
 
 /**
