@@ -26,6 +26,7 @@ import { Timeline } from '../sim/timeline.js';
 import { openTimedPglite, openTimedPostgres, type TimedDb } from './timed-db.js';
 import { SimWire } from '../sim/wire.js';
 import { WorkerEmulator } from '../sim/worker-emulator.js';
+import { AUTOVACUUM_NAPTIME_MS, autovacuumPass } from '../store/autovacuum.js';
 
 /** Options of `runScale`. */
 export interface ScaleOptions {
@@ -36,6 +37,8 @@ export interface ScaleOptions {
   db: 'pglite' | 'postgres';
   postgresUrl: string | null;
   mirrorNowPlaying: boolean;
+  /** PGlite only: run the embedded store's autovacuum every simulated minute, as the server does. */
+  autovacuum: boolean;
 }
 
 /** What one run measured. */
@@ -59,6 +62,9 @@ export interface ScaleFigures {
   /** The statement shapes that took the most time: [shape, count, seconds]. */
   db_top_statements: Array<[string, number, number]>;
   peak_rss_mb: number;
+  /** Autovacuum passes over the simulated minutes (PGlite), and their wall time in all. */
+  autovacuum_passes: number;
+  autovacuum_s: number;
   calls_total: number;
   calls_by_method: Record<string, number>;
   run_due_calls: number;
@@ -196,10 +202,13 @@ async function measure(
 ): Promise<ScaleFigures> {
   const setup = await setUp(o, clock, progress, emu, timed);
   reportProgress(setup.driver, o.minutes);
+  const vacuum = scheduleAutovacuum(o, setup.driver, timed);
   timed.queries.reset();
   const before = await sample(emu);
+  vacuum.reset();
   await setup.driver.runUntil(SIM_T0 + o.minutes * MINUTE_MS);
   const after = await sample(emu);
+  const vacuumed = { passes: vacuum.passes, s: vacuum.ms / 1000 };
   const db = {
     ms: timed.queries.ms,
     queries: timed.queries.queries,
@@ -209,8 +218,7 @@ async function measure(
   // The last track started before the end and lasts at most 7 minutes; the track a guest joined
   // on may be mirrored only once it is over plus the 15-minute grace (when Lasso could not be
   // sure which play of it was on when they joined), so a short run drains until then too.
-  const drainMin = Math.max(o.minutes + 12, 7 + 15 + 2);
-  await setup.driver.runUntil(SIM_T0 + drainMin * MINUTE_MS);
+  await setup.driver.runUntil(SIM_T0 + drainMinutes(o) * MINUTE_MS);
   const check = await verify(emu, setup.guests, setup.hosts, setup.hostScrobbles, setup.truth);
   await setup.engine.shutdown();
   return {
@@ -225,6 +233,8 @@ async function measure(
     db_queries: db.queries,
     db_top_statements: db.top,
     peak_rss_mb: Math.round(process.resourceUsage().maxRSS / 1024),
+    autovacuum_passes: vacuumed.passes,
+    autovacuum_s: round(vacuumed.s, 2),
     calls_total: after.calls.total - before.calls.total,
     calls_by_method: Object.fromEntries(
       Object.entries(after.calls.by_method).map(([m, n]) => [
@@ -235,6 +245,46 @@ async function measure(
     run_due_calls: setup.driver.runDueCalls,
     ...check,
   };
+}
+
+/**
+ * On PGlite, the server's autovacuum (`store/autovacuum.ts`) every `AUTOVACUUM_NAPTIME_MS` of
+ * simulated time, as a task beside the engine, from the guests' joining to the end of the drain.
+ * Counts the passes and their time since the last `reset()`.
+ */
+function scheduleAutovacuum(
+  o: ScaleOptions,
+  driver: SimDriver,
+  timed: TimedDb,
+): { passes: number; ms: number; reset(): void } {
+  const tally = {
+    passes: 0,
+    ms: 0,
+    reset() {
+      tally.passes = 0;
+      tally.ms = 0;
+    },
+  };
+  if (timed.kind !== 'pglite' || !o.autovacuum) return tally;
+  const end = SIM_T0 + drainMinutes(o) * MINUTE_MS;
+  for (let at = SIM_T0 + AUTOVACUUM_NAPTIME_MS; at <= end; at += AUTOVACUUM_NAPTIME_MS) {
+    driver.timeline.add({
+      at,
+      rank: 1,
+      kind: 'action',
+      run: async () => {
+        const result = await autovacuumPass(timed.db);
+        tally.passes += 1;
+        tally.ms += result.ms;
+      },
+    });
+  }
+  return tally;
+}
+
+/** Simulated minutes run in all: the measured ones, then the drain (see `measure`). */
+function drainMinutes(o: ScaleOptions): number {
+  return Math.max(o.minutes + 12, 7 + 15 + 2);
 }
 
 type CpuFigures = Pick<

@@ -2,13 +2,16 @@
  * The running server's start and housekeeping: `startLasso` builds the app while the store opens
  * and listens only once it is open (and fails whole if it never opens); it sweeps expired sign-in
  * states, idle web sessions and full rate-limit buckets when it starts and every
- * `HOUSEKEEPING_INTERVAL_MS`, on its clock, and stops sweeping when closed.
+ * `HOUSEKEEPING_INTERVAL_MS`, on its clock, and stops sweeping when closed; on PGlite it runs
+ * the store's autovacuum every `AUTOVACUUM_NAPTIME_MS`.
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, expect, it, vi } from 'vitest';
 import { ManualClock, MINUTE_MS } from '../lib/clock.js';
+import { sql } from 'kysely';
+import { AUTOVACUUM_NAPTIME_MS } from '../store/autovacuum.js';
 import { createAuthState } from '../store/auth-states.js';
 import { startDatabase, type OpeningDb } from '../store/db.js';
 import { createMemoryBuckets, type TokenBuckets } from '../store/rate-limit.js';
@@ -104,6 +107,37 @@ it('sweeps sign-in states, idle sessions and rate-limit buckets at start and eve
   lasso = undefined;
   await clock.advance(2 * HOUSEKEEPING_INTERVAL_MS);
   expect(buckets.sweeps).toBe(before);
+}, 60_000);
+
+it("runs the embedded store's autovacuum every naptime, on its clock", async () => {
+  const clock = new ManualClock();
+  const config = loadConfig(TEST_ENV);
+  lasso = await startLasso(config, {
+    logger: createLogger(config, memoryDestination()),
+    clock,
+    tokenBuckets: createMemoryBuckets({ clock }),
+  });
+  const db = lasso.db.kysely;
+  const now = new Date(clock.now());
+  await db
+    .insertInto('accounts')
+    .values(
+      Array.from({ length: 60 }, (_, i) => ({
+        username: `guest_${i}`,
+        key_state: 'revoked' as const,
+        created_at: now,
+        updated_at: now,
+      })),
+    )
+    .execute();
+  const analysed = async () =>
+    (
+      await sql<{ at: Date | null }>`
+        SELECT last_analyze AS at FROM pg_stat_user_tables WHERE relname = 'accounts'`.execute(db)
+    ).rows[0]!.at;
+  expect(await analysed()).toBeNull();
+  await clock.advance(AUTOVACUUM_NAPTIME_MS);
+  await vi.waitFor(async () => expect(await analysed()).not.toBeNull());
 }, 60_000);
 
 /** An in-memory store whose `opened` waits, after the real one's, for `gate()`. */
