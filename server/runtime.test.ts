@@ -111,7 +111,8 @@ it('sweeps sign-in states, idle sessions and rate-limit buckets at start and eve
 
 it("runs the embedded store's autovacuum every naptime, on its clock", async () => {
   const clock = new ManualClock();
-  const config = loadConfig(TEST_ENV);
+  dataDir = await mkdtemp(path.join(os.tmpdir(), 'lasso-runtime-'));
+  const config = loadConfig({ ...TEST_ENV, DATA_DIR: dataDir });
   lasso = await startLasso(config, {
     logger: createLogger(config, memoryDestination()),
     clock,
