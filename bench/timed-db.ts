@@ -7,7 +7,7 @@
 import { randomBytes } from 'node:crypto';
 import { Kysely, PostgresDialect, type LogEvent } from 'kysely';
 import pg from 'pg';
-import { dbFromDriver, type Db } from '../store/db.js';
+import { dbFromDriver, queryPool, type Db } from '../store/db.js';
 import { silentLogger, type Driver } from '../store/driver.js';
 import { migrate } from '../store/migrate.js';
 import { openPgliteDriver } from '../store/pglite-driver.js';
@@ -75,7 +75,7 @@ async function timed(
   const clock = queryClock();
   const base = dbFromDriver(driver);
   const kysely = new Kysely<Database>({
-    dialect: new PostgresDialect({ pool: driver.pool }),
+    dialect: new PostgresDialect({ pool: queryPool(driver) }),
     log: (e) => clock.log(e),
   });
   await migrate(kysely, {});

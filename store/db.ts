@@ -9,7 +9,7 @@
  * outside the transaction instead — wrong too. Functions in `store/` take the executor to use
  * (`DbExecutor`: the Kysely instance or a transaction) as their first argument for this reason.
  */
-import { Kysely, PostgresDialect, sql } from 'kysely';
+import { Kysely, PostgresDialect, sql, type PostgresPool } from 'kysely';
 import type { Transaction } from 'kysely';
 import type {
   Driver,
@@ -20,6 +20,7 @@ import type {
 } from './driver.js';
 import { assertChannelName, silentLogger } from './driver.js';
 import { loadMigrations, migrate, pendingMigrations } from './migrate.js';
+import { namedStatementPool } from './named-statements.js';
 import { openPgliteDriver } from './pglite-driver.js';
 import { embeddedSource } from './pglite-start.js';
 import type { PgliteThread } from './pglite-thread.js';
@@ -145,6 +146,14 @@ async function openDriver(options: OpenDatabaseOptions, logger: StoreLogger): Pr
 }
 
 /**
+ * The pool Kysely should send a driver's queries through: on PGlite, one that runs repeated
+ * statements prepared (`named-statements.ts`); on a server, the driver's own.
+ */
+export function queryPool(driver: Driver): PostgresPool {
+  return driver.dialect === 'pglite' ? namedStatementPool(driver.pool) : driver.pool;
+}
+
+/**
  * Wraps an open driver in a `Db` (the test support's). `migrations` says whether this code's
  * migrations are known to be applied.
  */
@@ -162,9 +171,12 @@ function dbOver(
   driver: () => Promise<Driver>,
   migrations: { applied: boolean },
 ): Db {
-  // Kysely asks for the pool at its first query.
+  // Kysely asks for the pool at its first query. On PGlite, repeated statements run prepared
+  // (`named-statements.ts`): parsing and planning are half the cost of a small one there.
   const kysely = new Kysely<Database>({
-    dialect: new PostgresDialect({ pool: async () => (await driver()).pool }),
+    dialect: new PostgresDialect({
+      pool: async () => queryPool(await driver()),
+    }),
   });
   let closing: Promise<void> | null = null;
   return {
