@@ -27,6 +27,7 @@ import { openTimedPglite, openTimedPostgres, type TimedDb } from './timed-db.js'
 import { SimWire } from '../sim/wire.js';
 import { WorkerEmulator } from '../sim/worker-emulator.js';
 import { AUTOVACUUM_NAPTIME_MS, autovacuumPass } from '../store/autovacuum.js';
+import { CHECKPOINT_LOOK_MS, checkpointPass } from '../store/checkpoint.js';
 
 /** Options of `runScale`. */
 export interface ScaleOptions {
@@ -37,8 +38,11 @@ export interface ScaleOptions {
   db: 'pglite' | 'postgres';
   postgresUrl: string | null;
   mirrorNowPlaying: boolean;
-  /** PGlite only: run the embedded store's autovacuum every simulated minute, as the server does. */
-  autovacuum: boolean;
+  /**
+   * PGlite only: run the embedded store's autovacuum and checkpoints every simulated minute, as
+   * the server does.
+   */
+  upkeep: boolean;
 }
 
 /** What one run measured. */
@@ -62,8 +66,12 @@ export interface ScaleFigures {
   /** The statement shapes that took the most time: [shape, count, seconds]. */
   db_top_statements: Array<[string, number, number]>;
   peak_rss_mb: number;
-  /** Autovacuum passes over the simulated minutes (PGlite), and their wall time in all. */
+  /**
+   * Upkeep passes (autovacuum and checkpoint look) over the simulated minutes (PGlite), the
+   * checkpoints among them, and their wall time in all.
+   */
   autovacuum_passes: number;
+  checkpoints: number;
   autovacuum_s: number;
   calls_total: number;
   calls_by_method: Record<string, number>;
@@ -202,13 +210,13 @@ async function measure(
 ): Promise<ScaleFigures> {
   const setup = await setUp(o, clock, progress, emu, timed);
   reportProgress(setup.driver, o.minutes);
-  const vacuum = scheduleAutovacuum(o, setup.driver, timed);
+  const vacuum = scheduleUpkeep(o, setup.driver, timed);
   timed.queries.reset();
   const before = await sample(emu);
   vacuum.reset();
   await setup.driver.runUntil(SIM_T0 + o.minutes * MINUTE_MS);
   const after = await sample(emu);
-  const vacuumed = { passes: vacuum.passes, s: vacuum.ms / 1000 };
+  const vacuumed = { passes: vacuum.passes, checkpoints: vacuum.checkpoints, s: vacuum.ms / 1000 };
   const db = {
     ms: timed.queries.ms,
     queries: timed.queries.queries,
@@ -234,6 +242,7 @@ async function measure(
     db_top_statements: db.top,
     peak_rss_mb: Math.round(process.resourceUsage().maxRSS / 1024),
     autovacuum_passes: vacuumed.passes,
+    checkpoints: vacuumed.checkpoints,
     autovacuum_s: round(vacuumed.s, 2),
     calls_total: after.calls.total - before.calls.total,
     calls_by_method: Object.fromEntries(
@@ -248,34 +257,45 @@ async function measure(
 }
 
 /**
- * On PGlite, the server's autovacuum (`store/autovacuum.ts`) every `AUTOVACUUM_NAPTIME_MS` of
- * simulated time, as a task beside the engine, from the guests' joining to the end of the drain.
- * Counts the passes and their time since the last `reset()`.
+ * On PGlite, the server's upkeep of its store every simulated minute, as a task beside the
+ * engine, from the guests' joining to the end of the drain: autovacuum (`store/autovacuum.ts`)
+ * and checkpoints (`store/checkpoint.ts`, timed on the simulated clock). Counts the passes that
+ * did something and their time since the last `reset()`.
  */
-function scheduleAutovacuum(
+function scheduleUpkeep(
   o: ScaleOptions,
   driver: SimDriver,
   timed: TimedDb,
-): { passes: number; ms: number; reset(): void } {
+): { passes: number; checkpoints: number; ms: number; reset(): void } {
   const tally = {
     passes: 0,
+    checkpoints: 0,
     ms: 0,
     reset() {
       tally.passes = 0;
+      tally.checkpoints = 0;
       tally.ms = 0;
     },
   };
-  if (timed.kind !== 'pglite' || !o.autovacuum) return tally;
+  if (timed.kind !== 'pglite' || !o.upkeep) return tally;
+  // Both run every minute (AUTOVACUUM_NAPTIME_MS = CHECKPOINT_LOOK_MS).
+  const every = Math.min(AUTOVACUUM_NAPTIME_MS, CHECKPOINT_LOOK_MS);
   const end = SIM_T0 + drainMinutes(o) * MINUTE_MS;
-  for (let at = SIM_T0 + AUTOVACUUM_NAPTIME_MS; at <= end; at += AUTOVACUUM_NAPTIME_MS) {
+  let lastCheckpoint = SIM_T0;
+  for (let at = SIM_T0 + every; at <= end; at += every) {
     driver.timeline.add({
       at,
       rank: 1,
       kind: 'action',
       run: async () => {
-        const result = await autovacuumPass(timed.db);
+        const started = performance.now();
+        await autovacuumPass(timed.db);
+        if (await checkpointPass(timed.db, at - lastCheckpoint)) {
+          lastCheckpoint = at;
+          tally.checkpoints += 1;
+        }
         tally.passes += 1;
-        tally.ms += result.ms;
+        tally.ms += performance.now() - started;
       },
     });
   }

@@ -1,6 +1,6 @@
 /**
  * `npm run bench:scale [-- --quick | --follows N --hosts M --minutes K] [--seed S] [--no-now-playing]
- * [--no-autovacuum] [--json]`:
+ * [--no-upkeep] [--json]`:
  * one engine instance with N follows (default 10,000) over M hosts (2,000) for K simulated
  * minutes (60), on PGlite and, when `DATABASE_URL` or `TEST_DATABASE_URL` names a server, on a
  * scratch PostgreSQL database. Each database runs in its own child process so its peak RSS is its
@@ -31,7 +31,7 @@ function options(argv: string[]): ScaleOptions & { json: boolean; child: boolean
     db: db === 'postgres' ? 'postgres' : 'pglite',
     postgresUrl: postgresUrlFromEnv(),
     mirrorNowPlaying: args.get('no-now-playing') !== true,
-    autovacuum: args.get('no-autovacuum') !== true,
+    upkeep: args.get('no-upkeep') !== true,
     json: args.get('json') === true,
     child: args.get('child') === true,
   };
@@ -107,7 +107,7 @@ const HEADER = [
   'DB s/sim min',
   'queries',
   'peak RSS MB',
-  'autovacuum passes/s',
+  'upkeep passes/checkpoints/s',
   'calls',
   'wall s (setup+run)',
   'missing',
@@ -136,7 +136,7 @@ function row(r: ScaleFigures): string[] {
     String(r.db_query_s_per_sim_minute),
     String(r.db_queries),
     String(r.peak_rss_mb),
-    r.db === 'pglite' ? `${r.autovacuum_passes}/${r.autovacuum_s}` : '–',
+    r.db === 'pglite' ? `${r.autovacuum_passes}/${r.checkpoints}/${r.autovacuum_s}` : '–',
     String(r.calls_total),
     `${r.setup_wall_s}+${r.run_wall_s}`,
     String(r.missing),

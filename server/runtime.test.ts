@@ -3,7 +3,7 @@
  * and listens only once it is open (and fails whole if it never opens); it sweeps expired sign-in
  * states, idle web sessions and full rate-limit buckets when it starts and every
  * `HOUSEKEEPING_INTERVAL_MS`, on its clock, and stops sweeping when closed; on PGlite it runs
- * the store's autovacuum every `AUTOVACUUM_NAPTIME_MS`.
+ * the store's autovacuum every `AUTOVACUUM_NAPTIME_MS` and checkpoints it.
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
@@ -12,6 +12,7 @@ import { afterEach, expect, it, vi } from 'vitest';
 import { ManualClock, MINUTE_MS } from '../lib/clock.js';
 import { sql } from 'kysely';
 import { AUTOVACUUM_NAPTIME_MS } from '../store/autovacuum.js';
+import { CHECKPOINT_TIMEOUT_MS } from '../store/checkpoint.js';
 import { createAuthState } from '../store/auth-states.js';
 import { startDatabase, type OpeningDb } from '../store/db.js';
 import { createMemoryBuckets, type TokenBuckets } from '../store/rate-limit.js';
@@ -139,6 +140,39 @@ it("runs the embedded store's autovacuum every naptime, on its clock", async () 
   expect(await analysed()).toBeNull();
   await clock.advance(AUTOVACUUM_NAPTIME_MS);
   await vi.waitFor(async () => expect(await analysed()).not.toBeNull());
+}, 60_000);
+
+it('checkpoints the embedded store every five minutes while it is written to', async () => {
+  const clock = new ManualClock();
+  dataDir = await mkdtemp(path.join(os.tmpdir(), 'lasso-runtime-'));
+  const config = loadConfig({ ...TEST_ENV, DATA_DIR: dataDir });
+  lasso = await startLasso(config, {
+    logger: createLogger(config, memoryDestination()),
+    clock,
+    tokenBuckets: createMemoryBuckets({ clock }),
+  });
+  const db = lasso.db.kysely;
+  const redo = async () =>
+    (
+      await sql<{
+        redo: string;
+      }>`SELECT redo_lsn::text AS redo FROM pg_control_checkpoint()`.execute(db)
+    ).rows[0]!.redo;
+  const now = new Date(clock.now());
+  await db
+    .insertInto('accounts')
+    .values({ username: 'maya', key_state: 'revoked', created_at: now, updated_at: now })
+    .execute();
+  const before = await redo();
+  // Minute by minute, each time until every loop sleeps again: a look that wakes at one minute
+  // reads the clock then, not after a jump of five.
+  let sleeping = clock.pending;
+  for (let t = 0; t < CHECKPOINT_TIMEOUT_MS; t += MINUTE_MS) {
+    await clock.advance(MINUTE_MS);
+    await vi.waitFor(() => expect(clock.pending).toBeGreaterThanOrEqual(sleeping));
+    sleeping = clock.pending;
+  }
+  await vi.waitFor(async () => expect(await redo()).not.toBe(before));
 }, 60_000);
 
 /** An in-memory store whose `opened` waits, after the real one's, for `gate()`. */

@@ -15,6 +15,7 @@ import { systemRandom } from '../lib/random.js';
 import { pruneAuthStates } from '../store/auth-states.js';
 import type { Db, OpeningDb } from '../store/db.js';
 import { runAutovacuum } from '../store/autovacuum.js';
+import { runCheckpoints } from '../store/checkpoint.js';
 import { createTokenBuckets } from '../store/api-buckets.js';
 import { createSharedRateLimiter, type TokenBuckets } from '../store/rate-limit.js';
 import { pruneWebSessions } from '../store/web-sessions.js';
@@ -159,8 +160,10 @@ export async function startLasso(initial: Config, options: LassoOptions): Promis
   });
   const housekeeping = sweep(db, rateLimitBuckets, clock, logger, loops.signal);
   const gauges = refreshStoreGauges({ db, metrics, clock, logger }, loops.signal);
-  // PGlite has no autovacuum of its own (a PostgreSQL server does: this returns at once there).
+  // PGlite has no autovacuum and no checkpointer of its own (a PostgreSQL server has both: these
+  // return at once there).
   const vacuuming = runAutovacuum(db, clock, logger, loops.signal);
+  const checkpoints = runCheckpoints(db, clock, logger, loops.signal);
 
   return {
     app,
@@ -174,7 +177,7 @@ export async function startLasso(initial: Config, options: LassoOptions): Promis
       sse.closeAll();
       await engine.shutdown();
       loops.abort();
-      await Promise.all([engineLoop, housekeeping, gauges, vacuuming]);
+      await Promise.all([engineLoop, housekeeping, gauges, vacuuming, checkpoints]);
       await app.close();
       // Requests whose client hung up are gone from app.close()'s view, not from the store's.
       if (!(await inFlight.drained(clock, DRAIN_TIMEOUT_MS))) {

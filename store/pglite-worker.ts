@@ -33,8 +33,18 @@ export interface PgliteWorkerData {
  * 128 MB by default, inside the WebAssembly heap: the whole of Lasso's database is a few MB, and
  * an in-memory store (demo mode) keeps every page in memory besides, so 16 MB holds every page
  * Lasso touches while taking ~125 MB off the idle process (bench:start, README "Benchmarks").
+ * `max_wal_size` and `min_wal_size` bound the write-ahead log a checkpoint keeps.
  */
-export const PGLITE_SETTINGS = ['-c', 'shared_buffers=16MB'];
+export const PGLITE_SETTINGS = [
+  '-c',
+  'shared_buffers=16MB',
+  // Log kept for reuse after a checkpoint (`checkpoint.ts` checkpoints: single-user PostgreSQL
+  // never does on its own): 64 MB, not 1 GB, on disk and, in memory, in the heap.
+  '-c',
+  'max_wal_size=64MB',
+  '-c',
+  'min_wal_size=32MB',
+];
 
 /** What the main thread asks. */
 export type PgliteWorkerRequest =
