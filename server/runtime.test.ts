@@ -110,8 +110,8 @@ it('sweeps sign-in states, idle sessions and rate-limit buckets at start and eve
   expect(buckets.sweeps).toBe(before);
 }, 60_000);
 
-it("runs the embedded store's autovacuum every naptime, on its clock", async () => {
-  const clock = new ManualClock();
+/** Lasso on a scratch embedded store (PGlite in `DATA_DIR`) on `clock`; closed after the test. */
+async function startEmbedded(clock: ManualClock): Promise<Lasso> {
   dataDir = await mkdtemp(path.join(os.tmpdir(), 'lasso-runtime-'));
   const config = loadConfig({ ...TEST_ENV, DATA_DIR: dataDir });
   lasso = await startLasso(config, {
@@ -119,7 +119,12 @@ it("runs the embedded store's autovacuum every naptime, on its clock", async () 
     clock,
     tokenBuckets: createMemoryBuckets({ clock }),
   });
-  const db = lasso.db.kysely;
+  return lasso;
+}
+
+it("runs the embedded store's autovacuum every naptime, on its clock", async () => {
+  const clock = new ManualClock();
+  const db = (await startEmbedded(clock)).db.kysely;
   const now = new Date(clock.now());
   await db
     .insertInto('accounts')
@@ -144,14 +149,7 @@ it("runs the embedded store's autovacuum every naptime, on its clock", async () 
 
 it('checkpoints the embedded store every five minutes while it is written to', async () => {
   const clock = new ManualClock();
-  dataDir = await mkdtemp(path.join(os.tmpdir(), 'lasso-runtime-'));
-  const config = loadConfig({ ...TEST_ENV, DATA_DIR: dataDir });
-  lasso = await startLasso(config, {
-    logger: createLogger(config, memoryDestination()),
-    clock,
-    tokenBuckets: createMemoryBuckets({ clock }),
-  });
-  const db = lasso.db.kysely;
+  const db = (await startEmbedded(clock)).db.kysely;
   const redo = async () =>
     (
       await sql<{
